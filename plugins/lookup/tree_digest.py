@@ -16,7 +16,7 @@ description:
     or edited. Modification times and owners do not count.
   - Used as the key of an image build, so that an unchanged build context rebuilds nothing.
 author:
-  - devops.fargate maintainers
+  - devops.fargate maintainers (@devops-fargate)
 options:
   _terms:
     description: Files or directories, relative to O(root) or absolute.

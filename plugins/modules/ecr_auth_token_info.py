@@ -16,7 +16,7 @@ description:
   - The result holds a secret. Always set C(no_log=true) on the task that calls this module
     and on every task that uses the registered password.
 author:
-  - devops.fargate maintainers
+  - devops.fargate maintainers (@devops-fargate)
 options:
   registry_id:
     description:
@@ -28,8 +28,10 @@ attributes:
     description: The module only reads; it behaves the same in check mode.
   diff_mode:
     support: none
+    description: Nothing is changed, so there is nothing to show.
   idempotent:
     support: full
+    description: Each call returns a fresh token; nothing is changed.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules

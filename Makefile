@@ -1,0 +1,60 @@
+# The two commands of the README:
+#   make deploy   bring up the local stack and run deploy.yml against it
+#   make test     run every test (lint, unit, molecule, sanity, end-to-end)
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+INVENTORY ?= inventories/local
+ANSIBLE_ARGS ?=
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: deploy test venv venv-dev lint unit molecule sanity e2e stack stack-down wheelhouse image clean
+
+$(VENV)/.controller: requirements/controller.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/controller.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.controller requirements/dev.txt
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
+	touch $@
+
+venv: $(VENV)/.controller
+venv-dev: $(VENV)/.dev
+
+deploy: venv
+	ansible-playbook deploy.yml -i $(INVENTORY) $(ANSIBLE_ARGS)
+
+test: venv-dev
+	tests/run.sh
+
+lint: venv-dev
+	tests/run.sh lint
+
+unit: venv-dev
+	tests/run.sh unit
+
+molecule: venv-dev
+	tests/run.sh molecule
+
+sanity: venv-dev
+	tests/run.sh sanity
+
+e2e: venv-dev
+	tests/run.sh e2e
+
+stack: venv
+	ansible-playbook playbooks/local_stack.yml -i inventories/local
+
+stack-down: venv
+	ansible-playbook playbooks/local_stack_teardown.yml -i inventories/local
+
+image: venv
+	ansible-playbook playbooks/image.yml -i $(INVENTORY) $(ANSIBLE_ARGS)
+
+# For a plain `docker build -f deployments/Dockerfile .`: the build installs from this.
+wheelhouse: venv
+	scripts/wheelhouse.sh
+
+clean:
+	rm -rf $(VENV) .cache app/wheelhouse tests/output

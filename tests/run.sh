@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole test suite, or some of its stages: tests/run.sh [stage ...]
+# Stages: stack lint unit molecule sanity e2e. Every stage runs even when one fails;
+# the exit code is non-zero if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ALL_STAGES=(stack lint unit molecule sanity)
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
+
+export ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 ANSIBLE_NOCOLOR=1
+
+# pytest exit code 5 (nothing collected) is a failure here, not a pass.
+run_pytest() {
+    pytest "$@"
+    local rc=$?
+    if [ $rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; return 1; fi
+    return $rc
+}
+
+stage_stack() {
+    ansible-playbook playbooks/local_stack.yml -i inventories/local
+}
+
+stage_lint() {
+    local rc=0
+    ansible-lint --profile production || rc=1
+    hadolint deployments/Dockerfile || rc=1
+    return $rc
+}
+
+stage_unit() {
+    run_pytest -q -p no:cacheprovider app/tests tests/unit
+}
+
+stage_molecule() {
+    local rc=0 role
+    for role in roles/*/; do
+        [ -d "$role/molecule/default" ] || continue
+        echo "--- molecule: $role"
+        (cd "$role" && molecule test) || rc=1
+    done
+    return $rc
+}
+
+stage_sanity() {
+    scripts/sanity.sh
+}
+
+passed=0 failed=0 failed_names=()
+for stage in "${stages[@]}"; do
+    echo "=== stage: $stage"
+    start=$SECONDS
+    if "stage_$stage"; then
+        passed=$((passed + 1)); echo "=== stage $stage passed in $((SECONDS - start))s"
+    else
+        failed=$((failed + 1)); failed_names+=("$stage"); echo "=== stage $stage FAILED in $((SECONDS - start))s"
+    fi
+done
+[ $failed -eq 0 ] || echo "failed stages: ${failed_names[*]}"
+echo "stages: $passed passed, $failed failed"
+[ $failed -eq 0 ]
