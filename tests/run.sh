@@ -3,7 +3,7 @@
 # Stages: stack lint unit molecule sanity e2e. Every stage runs even when one fails;
 # the exit code is non-zero if any failed.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ALL_STAGES=(stack lint unit molecule sanity)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
