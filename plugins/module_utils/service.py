@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What an ECS service should look like, and what differs from what it is.
+
+Pure functions: the module builds the desired service from its options, compares it with
+describe_services' answer, and gets back the changed field paths (for `changed`, `changes`
+and --diff alike) and the update_service parameters that would apply them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+# ECS's documented values when a field is left out.
+DEPLOYMENT_DEFAULTS = {
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+}
+ASSIGN_PUBLIC_IP_DEFAULT = "DISABLED"
+
+# Fields update_service can change, in the order they are compared.
+UPDATABLE_FIELDS = (
+    "taskDefinition",
+    "desiredCount",
+    "networkConfiguration",
+    "deploymentConfiguration",
+    "loadBalancers",
+    "healthCheckGracePeriodSeconds",
+    "platformVersion",
+    "propagateTags",
+    "enableExecuteCommand",
+)
+# Fields an existing service cannot change: a difference is an error, not an update.
+CREATE_ONLY_FIELDS = ("launchType", "schedulingStrategy")
+
+DIGESTS_TAG = "devops-fargate:image-digests"
+
+
+def network_configuration(subnets: list[str], security_groups: list[str], assign_public_ip: bool | None) -> dict:
+    config: dict = {"subnets": sorted(subnets), "securityGroups": sorted(security_groups or [])}
+    config["assignPublicIp"] = "ENABLED" if assign_public_ip else ASSIGN_PUBLIC_IP_DEFAULT
+    return {"awsvpcConfiguration": config}
+
+
+def _normalize_network(value: dict | None) -> dict | None:
+    if not value:
+        return None
+    awsvpc = dict(value.get("awsvpcConfiguration") or {})
+    awsvpc["subnets"] = sorted(awsvpc.get("subnets") or [])
+    awsvpc["securityGroups"] = sorted(awsvpc.get("securityGroups") or [])
+    awsvpc.setdefault("assignPublicIp", ASSIGN_PUBLIC_IP_DEFAULT)
+    return {"awsvpcConfiguration": awsvpc}
+
+
+def _normalize_deployment(value: dict | None) -> dict:
+    merged = json.loads(json.dumps(DEPLOYMENT_DEFAULTS))
+    for key, item in (value or {}).items():
+        if item is None:
+            continue
+        if isinstance(item, dict) and isinstance(merged.get(key), dict):
+            merged[key].update({k: v for k, v in item.items() if v is not None})
+        else:
+            merged[key] = item
+    return merged
+
+
+def _normalize_load_balancers(value: list | None) -> list:
+    def key(lb: dict) -> tuple:
+        return (lb.get("targetGroupArn") or "", lb.get("loadBalancerName") or "", lb.get("containerName") or "", lb.get("containerPort") or 0)
+
+    return sorted(({k: v for k, v in lb.items() if v is not None} for lb in value or []), key=key)
+
+
+_NORMALIZERS = {
+    "networkConfiguration": _normalize_network,
+    "deploymentConfiguration": _normalize_deployment,
+    "loadBalancers": _normalize_load_balancers,
+    "healthCheckGracePeriodSeconds": lambda v: v or 0,
+    "enableExecuteCommand": bool,
+    "propagateTags": lambda v: v or "NONE",
+}
+
+
+def normalize_field(field: str, value):
+    """A service field in the form ECS means by it, API defaults filled in."""
+    normalizer = _NORMALIZERS.get(field)
+    return normalizer(value) if normalizer else value
+
+
+def compare_service(desired: dict, current: dict) -> tuple[list[str], dict]:
+    """Changed field paths and the update_service parameters that apply them.
+
+    Only fields present in ``desired`` are managed: a field the user left out (None) is not
+    compared, so for example an autoscaled desiredCount is not fought.
+    """
+    changes: list[str] = []
+    update: dict = {}
+    for field in UPDATABLE_FIELDS:
+        if desired.get(field) is None:
+            continue
+        want = normalize_field(field, desired[field])
+        have = normalize_field(field, current.get(field))
+        if want != have:
+            changes.append(f"service.{field}")
+            update[field] = desired[field]
+    return changes, update
+
+
+def create_only_conflicts(desired: dict, current: dict) -> list[str]:
+    """Create-only fields that differ; ECS cannot update them in place."""
+    return [
+        f"service.{field}: the service has {current.get(field)!r}, the task asks for {desired[field]!r}; "
+        "it cannot change in place (delete and recreate the service)"
+        for field in CREATE_ONLY_FIELDS
+        if desired.get(field) is not None and current.get(field) is not None and desired[field] != current[field]
+    ]
+
+
+def dropped_on_create(desired: dict, created: dict) -> dict:
+    """Settings sent to create_service that its answer does not show (some endpoints drop them)."""
+    changes, update = compare_service({k: desired.get(k) for k in UPDATABLE_FIELDS if k != "taskDefinition"}, created)
+    return update if changes else {}
+
+
+def digests_fingerprint(digests: dict[str, str]) -> str:
+    """A short, order-free fingerprint of the container -> image digest map, fit for a tag value."""
+    canonical = json.dumps(dict(sorted(digests.items())), separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def tags_dict(tags: list[dict] | None) -> dict[str, str]:
+    """ECS tag lists use lowercase key/value."""
+    return {tag["key"]: tag.get("value", "") for tag in tags or []}
+
+
+def service_diff(desired: dict, current: dict, changes: list[str]) -> dict:
+    """--diff before/after of the service fields that change."""
+    fields = [path.split(".", 1)[1] for path in changes if path.startswith("service.")]
+    return {
+        "before": {field: normalize_field(field, current.get(field)) for field in fields},
+        "after": {field: normalize_field(field, desired.get(field)) for field in fields},
+    }
