@@ -1,0 +1,565 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The ecs_deploy module's work: option checks (pure), then the deployment itself.
+
+``validate_options`` and ``desired_task_definition`` need no AWS call, so every bad input is
+reported before anything is read or changed. ``Deployer`` holds the steps; each returns what
+it found or did, and every write call is behind ``check_mode``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.devops.fargate.plugins.module_utils import ecs
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import on_demand_rollback_target
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import recent_events
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import rollback_target
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import same_task_definition
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import stopped_task_reasons
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import tags_after_success
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait_for_rollout
+from ansible_collections.devops.fargate.plugins.module_utils.service import DIGESTS_TAG
+from ansible_collections.devops.fargate.plugins.module_utils.service import compare_service
+from ansible_collections.devops.fargate.plugins.module_utils.service import create_only_conflicts
+from ansible_collections.devops.fargate.plugins.module_utils.service import digests_fingerprint
+from ansible_collections.devops.fargate.plugins.module_utils.service import dropped_on_create
+from ansible_collections.devops.fargate.plugins.module_utils.service import network_configuration
+from ansible_collections.devops.fargate.plugins.module_utils.service import service_diff
+from ansible_collections.devops.fargate.plugins.module_utils.service import tags_dict
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import compare_task_definitions
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import diff_for_ansible
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import normalize_tags
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import normalize_task_definition
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import parse_cpu
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import parse_memory
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import pin_image
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import validate_task_definition
+
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_NAME = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+_SUBNET = re.compile(r"^subnet-[0-9a-f]+$")
+_SECURITY_GROUP = re.compile(r"^sg-[0-9a-f]+$")
+_ROLLBACK_TO = re.compile(r"^([0-9]+|[A-Za-z0-9_-]{1,255}:[0-9]+|arn:aws[a-z-]*:ecs:[^:]+:[0-9]{12}:task-definition/[A-Za-z0-9_-]{1,255}:[0-9]+)$")
+_ARN_OR_NAME = re.compile(r"^(arn:aws[a-z-]*:ecs:[^:]+:[0-9]{12}:cluster/)?[A-Za-z0-9_-]{1,255}$")
+# Service states a deployment is not watched in.
+_NOT_STARTED = "NOT_STARTED"
+_PENDING = "PENDING"
+
+
+# ---------------------------------------------------------------------------------------
+# Options, checked before any call
+
+
+def desired_task_definition(params: dict) -> dict:
+    """The RegisterTaskDefinition input the options describe, images pinned in pin mode."""
+    containers = [dict(container) for container in params.get("container_definitions") or []]
+    digests = params.get("image_digests") or {}
+    if params.get("image_update_mode", "pin") == "pin":
+        for container in containers:
+            digest = digests.get(container.get("name"))
+            if digest and isinstance(container.get("image"), str):
+                container["image"] = pin_image(container["image"], digest)
+    definition: dict = {
+        "family": params.get("family"),
+        "containerDefinitions": containers,
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+    }
+    optional = {
+        "cpu": params.get("cpu"),
+        "memory": params.get("memory"),
+        "executionRoleArn": params.get("execution_role_arn"),
+        "taskRoleArn": params.get("task_role_arn"),
+        "runtimePlatform": params.get("runtime_platform"),
+        "volumes": params.get("volumes"),
+    }
+    definition.update({key: value for key, value in optional.items() if value is not None})
+    for key, parse in (("cpu", parse_cpu), ("memory", parse_memory)):
+        if key in definition:
+            try:
+                definition[key] = str(parse(definition[key]))
+            except ValueError:
+                pass  # validate_task_definition names the option
+    if params.get("ephemeral_storage_gib") is not None:
+        definition["ephemeralStorage"] = {"sizeInGiB": params["ephemeral_storage_gib"]}
+    return definition
+
+
+def _check_service_options(params: dict) -> list[str]:
+    errors = []
+    if not _ARN_OR_NAME.match(params["cluster"] or ""):
+        errors.append(f"cluster: {params['cluster']!r} is not a cluster name (letters, digits, - and _, up to 255) or ARN")
+    if not _NAME.match(params["service"] or ""):
+        errors.append(f"service: {params['service']!r} must be 1-255 letters, digits, - and _")
+    for option, minimum in (("desired_count", 0), ("health_check_grace_period_seconds", 0), ("failed_tasks_threshold", 0), ("wait_timeout", 1), ("wait_delay", 1), ("keep_revisions", 1)):
+        value = params.get(option)
+        if value is not None and value < minimum:
+            errors.append(f"{option}: must be {minimum} or more, got {value}")
+    if not 0 <= params["minimum_healthy_percent"] <= 100:
+        errors.append(f"minimum_healthy_percent: must be from 0 to 100, got {params['minimum_healthy_percent']}")
+    if params["maximum_percent"] < max(100, params["minimum_healthy_percent"]):
+        errors.append(f"maximum_percent: must be at least 100 and at least minimum_healthy_percent, got {params['maximum_percent']}")
+    return errors
+
+
+def _check_network_options(params: dict) -> list[str]:
+    errors = []
+    subnets = params.get("subnets")
+    if params["state"] == "present" and subnets is not None and not subnets:
+        errors.append("subnets: at least one subnet id is required for awsvpc")
+    errors += [f"subnets: {subnet!r} is not a subnet id (subnet-...)" for subnet in subnets or [] if not _SUBNET.match(str(subnet))]
+    errors += [f"security_groups: {group!r} is not a security group id (sg-...)" for group in params.get("security_groups") or [] if not _SECURITY_GROUP.match(str(group))]
+    return errors
+
+
+def _check_image_options(params: dict) -> list[str]:
+    errors = []
+    digests = params.get("image_digests") or {}
+    names = {container.get("name") for container in params.get("container_definitions") or [] if isinstance(container, dict)}
+    for name, digest in digests.items():
+        if name not in names:
+            errors.append(f"image_digests.{name}: no container of that name (containers: {', '.join(sorted(str(n) for n in names)) or 'none'})")
+        if not isinstance(digest, str) or not _DIGEST.match(digest):
+            errors.append(f"image_digests.{name}: {digest!r} is not an image digest (sha256: and 64 hex digits)")
+    if params.get("image_update_mode") == "tag" and not digests:
+        errors.append("image_update_mode: tag needs image_digests, to know when an image changed behind its tag")
+    return errors
+
+
+def _check_load_balancers(params: dict) -> list[str]:
+    errors = []
+    ports = {}
+    for container in params.get("container_definitions") or []:
+        if isinstance(container, dict):
+            ports[container.get("name")] = {mapping.get("containerPort") for mapping in container.get("portMappings") or [] if isinstance(mapping, dict)}
+    for index, balancer in enumerate(params.get("load_balancers") or []):
+        where = f"load_balancers[{index}]"
+        unknown = set(balancer) - {"targetGroupArn", "loadBalancerName", "containerName", "containerPort"}
+        if unknown:
+            errors.append(f"{where}: unknown keys {', '.join(sorted(unknown))}; use targetGroupArn, containerName, containerPort")
+        if not balancer.get("targetGroupArn"):
+            errors.append(f"{where}.targetGroupArn: required for Fargate services")
+        if balancer.get("containerName") not in ports:
+            errors.append(f"{where}.containerName: {balancer.get('containerName')!r} is not one of the containers")
+        elif balancer.get("containerPort") not in ports[balancer.get("containerName")]:
+            errors.append(f"{where}.containerPort: {balancer.get('containerPort')!r} is not a containerPort of {balancer.get('containerName')}")
+    return errors
+
+
+def _check_tags(params: dict) -> list[str]:
+    errors = []
+    for option in ("service_tags", "task_definition_tags"):
+        for key, value in (params.get(option) or {}).items():
+            if str(key).startswith(TAG_PREFIX) or str(key).lower().startswith("aws:"):
+                errors.append(f"{option}.{key}: keys starting with {TAG_PREFIX} or aws: are reserved")
+            if not isinstance(value, (str, int, float, bool)):
+                errors.append(f"{option}.{key}: tag values must be strings")
+    return errors
+
+
+def validate_options(params: dict) -> list[str]:
+    """Every problem with the options, each naming the option and the rule; [] when fine."""
+    errors = _check_service_options(params) + _check_tags(params)
+    if params["rollback_to"] is not None and not _ROLLBACK_TO.match(params["rollback_to"]):
+        errors.append(f"rollback_to: {params['rollback_to']!r} must be a revision number, family:revision or a task definition ARN")
+    if params["state"] != "present":
+        return errors
+    errors += _check_network_options(params) + _check_image_options(params) + _check_load_balancers(params)
+    errors += [f"task_definition: {error}" if not error.startswith(("task_definition", "container_definitions")) else error
+               for error in validate_task_definition(desired_task_definition(params))]
+    return errors
+
+
+# ---------------------------------------------------------------------------------------
+# The deployment
+
+
+class Deployer:
+    """One run of the module against one service."""
+
+    def __init__(self, module, client) -> None:
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.api_calls = 0
+        self.changes: list[str] = []
+        self.diff: dict = {"before": {}, "after": {}}
+        getattr(client, "client", client).meta.events.register("before-call.ecs", self._count_call)
+
+    def _count_call(self, **_kwargs) -> None:
+        self.api_calls += 1
+
+    # -- the three states ---------------------------------------------------------------
+
+    def deploy(self) -> dict:
+        service = self._describe_service()
+        if service:
+            conflicts = create_only_conflicts({"launchType": "FARGATE"}, service)
+            if conflicts:
+                self.fail("; ".join(conflicts))
+        desired = desired_task_definition(self.params)
+        task_definition, registered = self._ensure_task_definition(desired, service)
+        if service is None:
+            deployment, forced = self._create_service(task_definition), False
+        else:
+            deployment, forced = self._update_service(service, task_definition)
+        result = {
+            "task_definition_arn": task_definition,
+            "revision": _revision(task_definition),
+            "registered": registered,
+            "forced": forced,
+            "images": self._images(desired),
+        }
+        result.update(self._finish_rollout(deployment, service, task_definition))
+        if registered and self.params["keep_revisions"]:
+            self._retire_old_revisions(desired["family"], task_definition, service)
+        return result
+
+    def roll_back_on_demand(self) -> dict:
+        service = self._describe_service()
+        if service is None:
+            self.fail(f"service {self.params['service']} does not exist in cluster {self.params['cluster']}; nothing to roll back")
+        try:
+            target = on_demand_rollback_target(service.get("tags"), service.get("taskDefinition"), self.params["rollback_to"])
+        except ValueError as e:
+            self.fail(f"rollback_to: {e}")
+        if not target:
+            self.fail("no previous good revision of this service is known (none has completed a rollout under this module); set rollback_to")
+        if same_task_definition(target, service.get("taskDefinition")):
+            primary = _primary(service)
+            return {
+                "task_definition_arn": service["taskDefinition"],
+                "revision": _revision(service["taskDefinition"]),
+                "deployment_id": primary.get("id") if primary else None,
+                "deployment_started": False,
+                "rollout_state": (primary or {}).get("rolloutState"),
+                "rolled_back": False,
+            }
+        self.changes.append("service.taskDefinition")
+        self._record_diff("service", {"taskDefinition": service["taskDefinition"]}, {"taskDefinition": target})
+        deployment = self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
+        result = {"task_definition_arn": target, "revision": _revision(target), "rolled_back": True, "rollback_task_definition_arn": target}
+        result.update(self._finish_rollout(deployment, service, target, roll_back_on_failure=False))
+        return result
+
+    def delete(self) -> dict:
+        service = self._describe_service()
+        if service is None:
+            return {"deployment_started": False, "rolled_back": False}
+        self.changes.append("service")
+        self._record_diff("service", {"serviceName": service["serviceName"], "status": service["status"]}, {})
+        if not self.check_mode:
+            if service.get("desiredCount"):
+                ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
+            ecs.delete_service(self.client, cluster=self.params["cluster"], service=self.params["service"])
+        return {"deployment_started": False, "rolled_back": False}
+
+    # -- task definition ----------------------------------------------------------------
+
+    def _ensure_task_definition(self, desired: dict, service: dict | None) -> tuple[str, bool]:
+        """The revision to run and whether it was registered: the service's, else the latest, else new."""
+        family = desired["family"]
+        running = service.get("taskDefinition") if service else None
+        compared = None
+        if running and _family(running) == family:
+            compared = ecs.describe_task_definition(self.client, running)
+            if self._reusable(desired, compared):
+                return compared["taskDefinition"]["taskDefinitionArn"], False
+        latest = ecs.describe_task_definition(self.client, family)
+        already_compared = compared and latest and same_task_definition(
+            latest["taskDefinition"]["taskDefinitionArn"], compared["taskDefinition"]["taskDefinitionArn"]
+        )
+        if not already_compared and self._reusable(desired, latest):
+            return latest["taskDefinition"]["taskDefinitionArn"], False
+        # A revert to the revision deployed before: the good revisions on record, one call each.
+        seen = [found["taskDefinition"]["taskDefinitionArn"] for found in (compared, latest) if found]
+        for good in _good_revisions(service):
+            if _family(good) == family and not any(same_task_definition(good, arn) for arn in seen):
+                if self._reusable(desired, ecs.describe_task_definition(self.client, good)):
+                    return good, False
+                seen.append(good)
+        return self._register(desired, compared or latest, latest), True
+
+    def _reusable(self, desired: dict, found: dict | None) -> bool:
+        """An ACTIVE revision equal in meaning to the desired one; its tags are brought in line."""
+        if not found or found["taskDefinition"].get("status") != "ACTIVE":
+            return False
+        if compare_task_definitions(desired, found["taskDefinition"]):
+            return False
+        self._ensure_task_definition_tags(found["taskDefinition"]["taskDefinitionArn"], found.get("tags"))
+        return True
+
+    def _register(self, desired: dict, compared: dict | None, latest: dict | None) -> str:
+        before = compared["taskDefinition"] if compared else {}
+        differing = compare_task_definitions(desired, before) if compared else ["family"]
+        self.changes += [f"task_definition.{path}" for path in differing]
+        diff = diff_for_ansible(normalize_task_definition(desired), normalize_task_definition(before)) if compared else {"before": {}, "after": normalize_task_definition(desired)}
+        self._record_diff("task_definition", diff["before"], diff["after"])
+        tags = normalize_tags(self.params.get("task_definition_tags") or {})
+        params = dict(desired)
+        if tags:
+            params["tags"] = [{"key": key, "value": str(value)} for key, value in tags.items()]
+        if self.check_mode:
+            return _predicted_arn(desired["family"], latest, compared)
+        return ecs.register_task_definition(self.client, **params)["taskDefinitionArn"]
+
+    def _ensure_task_definition_tags(self, arn: str, current: list | None) -> None:
+        wanted = self.params.get("task_definition_tags")
+        if wanted is None:
+            return
+        to_set, to_unset = compare_aws_tags(normalize_tags(current or []), {k: str(v) for k, v in wanted.items()}, purge_tags=True)
+        if not to_set and not to_unset:
+            return
+        self.changes += [f"task_definition.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
+        self._record_diff("task_definition_tags", normalize_tags(current or []), {k: str(v) for k, v in wanted.items()})
+        if to_set:
+            self._write(ecs.tag_resource, resourceArn=arn, tags=[{"key": k, "value": v} for k, v in to_set.items()])
+        if to_unset:
+            self._write(ecs.untag_resource, resourceArn=arn, tagKeys=list(to_unset))
+
+    def _retire_old_revisions(self, family: str, in_use: str, service: dict | None) -> None:
+        keep = set()
+        for arn in (in_use, (service or {}).get("taskDefinition")) + _good_revisions(service):
+            if arn:
+                keep.add(arn.rsplit("task-definition/", 1)[-1])
+        active = ecs.list_task_definitions(self.client, family)
+        for arn in active[self.params["keep_revisions"]:]:
+            if arn.rsplit("task-definition/", 1)[-1] not in keep:
+                self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
+                self._write(ecs.deregister_task_definition, taskDefinition=arn)
+
+    # -- service ------------------------------------------------------------------------
+
+    def _desired_service(self, task_definition: str) -> dict:
+        p = self.params
+        breaker = p["circuit_breaker"]
+        return {
+            "taskDefinition": task_definition,
+            "desiredCount": p["desired_count"],
+            "networkConfiguration": network_configuration(p["subnets"], p["security_groups"], p["assign_public_ip"]),
+            "deploymentConfiguration": {
+                "deploymentCircuitBreaker": {"enable": breaker, "rollback": breaker},
+                "maximumPercent": p["maximum_percent"],
+                "minimumHealthyPercent": p["minimum_healthy_percent"],
+            },
+            "loadBalancers": p["load_balancers"],
+            "healthCheckGracePeriodSeconds": p["health_check_grace_period_seconds"],
+            "platformVersion": p["platform_version"],
+            "propagateTags": p["propagate_tags"],
+            "enableExecuteCommand": p["enable_execute_command"],
+        }
+
+    def _create_service(self, task_definition: str) -> dict | None:
+        desired = self._desired_service(task_definition)
+        self.changes.append("service")
+        self._record_diff("service", {}, {k: v for k, v in desired.items() if v is not None})
+        params = {key: value for key, value in desired.items() if value is not None}
+        params.update(cluster=self.params["cluster"], serviceName=self.params["service"], launchType="FARGATE")
+        params.setdefault("desiredCount", 1)
+        tags = {k: str(v) for k, v in (self.params.get("service_tags") or {}).items()}
+        if self.params["image_update_mode"] == "tag":
+            tags[DIGESTS_TAG] = digests_fingerprint(self.params["image_digests"])
+        if tags:
+            params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
+        if self.check_mode:
+            return None
+        created = ecs.create_service(self.client, **params)
+        # Some endpoints drop settings on create; setting them again keeps the next run a no-op.
+        missing = dropped_on_create(desired, created)
+        if missing:
+            created = ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], **missing)
+        return created
+
+    def _update_service(self, service: dict, task_definition: str) -> tuple[dict | None, bool]:
+        desired = self._desired_service(task_definition)
+        changes, update = compare_service(desired, service)
+        forced = self._must_force(service)
+        self._ensure_service_tags(service)
+        if not update and not forced:
+            return None, False
+        self.changes += changes + (["service.forceNewDeployment"] if forced else [])
+        diff = service_diff(desired, service, changes)
+        self._record_diff("service", diff["before"], diff["after"])
+        params = dict(update, cluster=self.params["cluster"], service=self.params["service"])
+        if forced:
+            params["forceNewDeployment"] = True
+        return self._write(ecs.update_service, **params), forced
+
+    def _must_force(self, service: dict) -> bool:
+        if self.params["force_new_deployment"]:
+            return True
+        if self.params["image_update_mode"] != "tag":
+            return False
+        deployed = tags_dict(service.get("tags")).get(DIGESTS_TAG)
+        return deployed != digests_fingerprint(self.params["image_digests"])
+
+    def _ensure_service_tags(self, service: dict) -> None:
+        wanted = self.params.get("service_tags")
+        if wanted is None:
+            return
+        current = {k: v for k, v in tags_dict(service.get("tags")).items() if not k.startswith(TAG_PREFIX)}
+        wanted = {k: str(v) for k, v in wanted.items()}
+        to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=True)
+        if not to_set and not to_unset:
+            return
+        self.changes += [f"service.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
+        self._record_diff("service_tags", current, wanted)
+        if to_set:
+            self._write(ecs.tag_resource, resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in to_set.items()])
+        if to_unset:
+            self._write(ecs.untag_resource, resourceArn=service["serviceArn"], tagKeys=list(to_unset))
+
+    # -- rollout ------------------------------------------------------------------------
+
+    def _finish_rollout(self, deployment_service: dict | None, before: dict | None, task_definition: str, roll_back_on_failure: bool = True) -> dict:
+        """Watch the deployment this run started, record success, or roll back and fail."""
+        started = deployment_service is not None or (self.check_mode and bool(self.changes_to_service()))
+        if deployment_service is None:
+            primary = _primary(before) if before and not started else None
+            return {
+                "deployment_id": primary.get("id") if primary else None,
+                "deployment_started": started,
+                "rollout_state": _PENDING if started else (primary or {}).get("rolloutState", _NOT_STARTED),
+                "rolled_back": False,
+            }
+        primary = _primary(deployment_service) or {}
+        deployment_id = primary.get("id")
+        result = {"deployment_id": deployment_id, "deployment_started": True, "rolled_back": False}
+        tags = (before or {}).get("tags") or deployment_service.get("tags")
+        if not self.params["wait"]:
+            self._tag_service(deployment_service, self._digest_tags())
+            result["rollout_state"] = DeploymentState.IN_PROGRESS.value
+            return result
+        rollout = self._wait(deployment_id)
+        result["rollout_state"] = rollout.state.value
+        if rollout.state == DeploymentState.COMPLETED:
+            success_tags = dict(tags_after_success(tags, task_definition) or {}, **self._digest_tags())
+            self._tag_service(deployment_service, success_tags, known=tags)
+            return result
+        failure = {
+            "events": recent_events(rollout.service or deployment_service),
+            "stopped_tasks": stopped_task_reasons(ecs.describe_stopped_tasks(self.client, self.params["cluster"], self.params["service"])),
+        }
+        result.update(failure)
+        message = f"Rollout of {task_definition} failed: {rollout.reason}"
+        if roll_back_on_failure and self.params["rollback_on_failure"]:
+            target = rollback_target(rollout.service or deployment_service, tags, task_definition) or _rolled_back_by_ecs(rollout.service, task_definition)
+            if target:
+                back = self._roll_back_to(target, rollout.service)
+                result.update(rolled_back=back.state == DeploymentState.COMPLETED, rollback_task_definition_arn=target)
+                message += f"; rolled back to {target} ({back.state.value.lower()})"
+            else:
+                message += "; no known-good revision to roll back to"
+        self.fail(message, **result)
+        return result
+
+    def changes_to_service(self) -> list[str]:
+        return [path for path in self.changes if path.startswith("service")]
+
+    def _roll_back_to(self, target: str, service: dict | None):
+        primary = _primary(service) if service else None
+        if primary and same_task_definition(primary.get("taskDefinition"), target):
+            return self._wait(primary["id"])  # the circuit breaker already started this rollback
+        rolled = ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
+        return self._wait((_primary(rolled) or {}).get("id"))
+
+    def _wait(self, deployment_id: str):
+        return wait_for_rollout(
+            lambda: ecs.describe_service(self.client, self.params["cluster"], self.params["service"]),
+            deployment_id,
+            timeout=self.params["wait_timeout"],
+            delay=self.params["wait_delay"],
+            failed_tasks_threshold=self.params["failed_tasks_threshold"],
+        )
+
+    def _digest_tags(self) -> dict:
+        if self.params.get("image_update_mode") != "tag" or not self.params.get("image_digests"):
+            return {}
+        return {DIGESTS_TAG: digests_fingerprint(self.params["image_digests"])}
+
+    def _tag_service(self, service: dict, tags: dict, known: list | None = None) -> None:
+        current = tags_dict(known if known is not None else service.get("tags"))
+        wanted = {k: v for k, v in tags.items() if current.get(k) != v}
+        if wanted and not self.check_mode:
+            ecs.tag_resource(self.client, resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in wanted.items()])
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _describe_service(self) -> dict | None:
+        return ecs.describe_service(self.client, self.params["cluster"], self.params["service"])
+
+    def _write(self, call, **params):
+        """Every write goes through here, so check mode makes none."""
+        if self.check_mode:
+            return None
+        return call(self.client, **params)
+
+    def _record_diff(self, section: str, before, after) -> None:
+        self.diff["before"][section] = before
+        self.diff["after"][section] = after
+
+    def _images(self, desired: dict) -> list[dict]:
+        digests = self.params.get("image_digests") or {}
+        return [
+            {"container": c["name"], "image": c["image"], "digest": digests.get(c["name"])}
+            for c in desired["containerDefinitions"]
+        ]
+
+    def fail(self, msg: str, **extra) -> None:
+        self.module.fail_json(msg=msg, changed=bool(self.changes), changes=self.changes, api_calls=self.api_calls, **extra)
+
+    def exit(self, result: dict) -> None:
+        result.setdefault("deployment_started", False)
+        result.setdefault("rolled_back", False)
+        kwargs = dict(result, changed=bool(self.changes), changes=self.changes, api_calls=self.api_calls)
+        if self.module._diff:
+            kwargs["diff"] = self.diff
+        self.module.exit_json(**kwargs)
+
+
+def _primary(service: dict | None) -> dict | None:
+    for deployment in (service or {}).get("deployments") or []:
+        if deployment.get("status") == "PRIMARY":
+            return deployment
+    return None
+
+
+def _rolled_back_by_ecs(service: dict | None, failed: str) -> str | None:
+    """What the circuit breaker already returned the service to, when no good revision is on record."""
+    primary = _primary(service)
+    if primary and primary.get("taskDefinition") and not same_task_definition(primary["taskDefinition"], failed):
+        return primary["taskDefinition"]
+    return None
+
+
+def _family(task_definition: str) -> str:
+    return task_definition.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0]
+
+
+def _revision(task_definition: str | None) -> int | None:
+    if not task_definition:
+        return None
+    tail = task_definition.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdecimal() else None
+
+
+def _good_revisions(service: dict | None) -> tuple:
+    """The last-good and previous-good revisions kept in the service's tags, when known."""
+    return tuple(arn for arn in good_revisions_from_tags((service or {}).get("tags")) if arn)
+
+
+def _predicted_arn(family: str, latest: dict | None, compared: dict | None) -> str:
+    """The ARN register_task_definition would return: the family's next revision."""
+    known = (latest or compared or {}).get("taskDefinition")
+    if known:
+        prefix = known["taskDefinitionArn"].rsplit(":", 1)[0]
+        return f"{prefix}:{known['revision'] + 1}"
+    return f"{family}:1"

@@ -1,0 +1,186 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""ECS API calls, one small function each: the error handler outermost, then the retry.
+
+The handler must sit outside the retry so that a throttling error reaches the retry
+first and is only turned into an ``AnsibleECSError`` once the retries are spent.
+Add new wrappers under the section for their resource.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+try:
+    import botocore  # pylint: disable=unused-import
+except ImportError:
+    pass  # Handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
+from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# AWSRetry only knows "Throttling"; ECS says "ThrottlingException".
+ECS_RETRY_CODES = ["ThrottlingException"]
+
+# list_tasks returns at most 100 ARNs a page, and describe_tasks takes at most 100.
+_MAX_TASKS = 100
+
+
+class AnsibleECSError(AnsibleAWSError):
+    pass
+
+
+class ECSErrorHandler(AWSErrorHandler):
+    _CUSTOM_EXCEPTION = AnsibleECSError
+
+    @classmethod
+    def _is_missing(cls):
+        """A missing cluster or service means there is nothing to describe, not a failure."""
+        return is_boto3_error_code(["ClusterNotFoundException", "ServiceNotFoundException"])
+
+
+# ---------------------------------------------------------------------------------------
+# Services
+
+
+@ECSErrorHandler.list_error_handler("describe ECS service")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def describe_service(client, cluster: str, service: str) -> dict | None:
+    """The service with its tags, or None when it does not exist or was deleted (INACTIVE).
+
+    describe_services reports an unknown service under ``failures``, not as an error,
+    and keeps returning a deleted service for a while with status INACTIVE.
+    """
+    response = client.describe_services(cluster=cluster, services=[service], include=["TAGS"])
+    for found in response.get("services", []):
+        if found.get("status") != "INACTIVE":
+            return found
+    return None
+
+
+@ECSErrorHandler.common_error_handler("update ECS service")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def update_service(client, **params) -> dict:
+    """Call update_service with boto3's own parameter names; returns the updated service."""
+    return client.update_service(**params)["service"]
+
+
+@ECSErrorHandler.common_error_handler("create ECS service")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def create_service(client, **params) -> dict:
+    return client.create_service(**params)["service"]
+
+
+@ECSErrorHandler.deletion_error_handler("delete ECS service")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def delete_service(client, cluster: str, service: str) -> bool:
+    client.delete_service(cluster=cluster, service=service, force=True)
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# Task definitions
+
+
+class _TaskDefinitionErrorHandler(ECSErrorHandler):
+    @classmethod
+    def _is_missing(cls):
+        """ECS answers an unknown family or revision with a ClientException, not a NotFound code."""
+        return is_boto3_error_message("Unable to describe task definition")
+
+
+@_TaskDefinitionErrorHandler.list_error_handler("describe ECS task definition")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def describe_task_definition(client, task_definition: str) -> dict | None:
+    """``{"taskDefinition": ..., "tags": [...]}``; a bare family gives its latest ACTIVE revision."""
+    return client.describe_task_definition(taskDefinition=task_definition, include=["TAGS"])
+
+
+@ECSErrorHandler.common_error_handler("register ECS task definition")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def register_task_definition(client, **params) -> dict:
+    return client.register_task_definition(**params)["taskDefinition"]
+
+
+@ECSErrorHandler.common_error_handler("list ECS task definitions")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def list_task_definitions(client, family: str) -> list[str]:
+    """The family's ACTIVE revisions, newest first."""
+    paginator = client.get_paginator("list_task_definitions")
+    pages = paginator.paginate(familyPrefix=family, status="ACTIVE", sort="DESC")
+    arns = pages.build_full_result().get("taskDefinitionArns", [])
+    # familyPrefix also matches longer family names; keep this family only.
+    return [arn for arn in arns if arn.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0] == family]
+
+
+@ECSErrorHandler.common_error_handler("deregister ECS task definition")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def deregister_task_definition(client, taskDefinition: str) -> dict:  # pylint: disable=invalid-name
+    return client.deregister_task_definition(taskDefinition=taskDefinition)["taskDefinition"]
+
+
+# ---------------------------------------------------------------------------------------
+# Tags
+
+
+@ECSErrorHandler.common_error_handler("tag ECS resource")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def tag_resource(client, resourceArn: str, tags: list[dict]) -> None:  # pylint: disable=invalid-name
+    client.tag_resource(resourceArn=resourceArn, tags=tags)
+
+
+@ECSErrorHandler.common_error_handler("untag ECS resource")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def untag_resource(client, resourceArn: str, tagKeys: list[str]) -> None:  # pylint: disable=invalid-name
+    client.untag_resource(resourceArn=resourceArn, tagKeys=tagKeys)
+
+
+# ---------------------------------------------------------------------------------------
+# Tasks
+
+
+@ECSErrorHandler.list_error_handler("list stopped ECS tasks", None)
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def _list_stopped_task_arns(client, cluster: str, service: str) -> list[str] | None:
+    """One page is enough: we want a sample of recent failures, not every stopped task."""
+    response = client.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED", maxResults=_MAX_TASKS)
+    return response.get("taskArns", [])
+
+
+@ECSErrorHandler.common_error_handler("describe ECS tasks")
+@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
+def _describe_tasks(client, cluster: str, task_arns: list[str]) -> list[dict]:
+    return client.describe_tasks(cluster=cluster, tasks=task_arns)["tasks"]
+
+
+def describe_stopped_tasks(
+    client,
+    cluster: str,
+    service: str,
+    started_after: datetime | None = None,
+    limit: int = 10,
+) -> list[dict]:
+    """The service's most recently stopped tasks, newest first, to explain a failed rollout.
+
+    ``started_after`` (timezone-aware, e.g. the deployment's ``createdAt``) keeps only tasks
+    created since then, so failures of earlier deployments are not blamed on this one.
+    list_tasks does not order its answer, so the tasks are sorted here by ``stoppedAt``.
+    """
+    task_arns = _list_stopped_task_arns(client, cluster, service)
+    if not task_arns:
+        return []
+    tasks = _describe_tasks(client, cluster, task_arns[:_MAX_TASKS])
+    if started_after is not None:
+        tasks = [task for task in tasks if task.get("createdAt") and task["createdAt"] >= started_after]
+    tasks.sort(key=_stopped_sort_key, reverse=True)
+    return tasks[:limit]
+
+
+def _stopped_sort_key(task: dict) -> float:
+    """Tasks that have not finished stopping yet have no stoppedAt; they are the newest."""
+    stopped_at = task.get("stoppedAt") or task.get("stoppingAt")
+    return stopped_at.timestamp() if stopped_at else float("inf")

@@ -1,0 +1,386 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecs_deploy
+short_description: Register a task-definition revision only when needed and roll a Fargate service
+version_added: 0.1.0
+description:
+  - Manages one ECS Fargate service and its task definition in one task.
+  - Builds the desired task definition from the options, validates it before any call (Fargate
+    cpu/memory pairs, awsvpc, unique container names, image references, unknown keys rejected with
+    botocore's own C(RegisterTaskDefinition) input shape), and normalises both it and what ECS
+    describes with the API's documented defaults.
+  - Reuses the revision the service runs, or else the family's latest ACTIVE revision, when either
+    matches; registers a new revision only when neither does.
+  - Creates the service if missing, otherwise updates only the fields that differ. O(desired_count)
+    is managed only when set, so autoscaling is not fought.
+  - Images that change behind the same tag reach the service. With O(image_update_mode=pin) the
+    task definition names each image by digest. With O(image_update_mode=tag) a new deployment is
+    forced only when a digest differs from the one last deployed (kept in a service tag).
+  - Waits for the deployment it started, by its id, and on a failed or timed-out rollout returns
+    the service to the last known-good revision and fails, reporting C(rolled_back=true).
+  - With nothing to change it makes two or three read calls and no write call.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  state:
+    description:
+      - C(present) registers (or reuses) the revision and rolls the service to it.
+      - C(rolled_back) returns the service to its previous good revision, or to O(rollback_to), and waits.
+      - C(absent) scales the service to zero and deletes it.
+    type: str
+    choices: [present, rolled_back, absent]
+    default: present
+  cluster:
+    description: Name or ARN of the ECS cluster.
+    type: str
+    required: true
+  service:
+    description: Name of the ECS service.
+    type: str
+    required: true
+  family:
+    description: Task definition family. Required with O(state=present).
+    type: str
+  container_definitions:
+    description:
+      - Container definitions in the ECS API's camelCase shape (C(name), C(image), C(portMappings), C(environment), ...).
+      - Required with O(state=present).
+    type: list
+    elements: dict
+  cpu:
+    description: Task CPU units, as a number or a string such as C(256) or C(0.25 vCPU).
+    type: raw
+  memory:
+    description: Task memory in MiB, as a number or a string such as C(512) or C(1 GB).
+    type: raw
+  execution_role_arn:
+    description: The task execution role (pulls images, writes logs, reads secrets).
+    type: str
+  task_role_arn:
+    description: The role the containers run as.
+    type: str
+  runtime_platform:
+    description: C(cpuArchitecture) and C(operatingSystemFamily), camelCase as in the API.
+    type: dict
+  ephemeral_storage_gib:
+    description: Ephemeral storage in GiB (21-200; 20 is the Fargate default).
+    type: int
+  volumes:
+    description: Task volumes, camelCase as in the API.
+    type: list
+    elements: dict
+  task_definition_tags:
+    description: Tags of the task definition. Set on the revision in use without registering a new one.
+    type: dict
+  image_digests:
+    description:
+      - The digest (C(sha256:...)) of each container's image as pushed, by container name.
+      - Containers not named keep their image as given.
+    type: dict
+  image_update_mode:
+    description:
+      - C(pin) writes each image as C(repository@sha256:...) into the task definition, so every new
+        image makes a new revision and a rollback is exact.
+      - C(tag) keeps the image's tag and forces a new deployment only when a digest differs from the
+        digests last deployed.
+    type: str
+    choices: [pin, tag]
+    default: pin
+  force_new_deployment:
+    description: Force a new deployment even when nothing changed. Nothing else forces one, except O(image_update_mode=tag).
+    type: bool
+    default: false
+  desired_count:
+    description: Number of tasks. Left alone when not set (except on creation, where it defaults to 1).
+    type: int
+  subnets:
+    description: Subnet ids for the awsvpc network configuration. Required with O(state=present).
+    type: list
+    elements: str
+  security_groups:
+    description: Security group ids for the awsvpc network configuration.
+    type: list
+    elements: str
+    default: []
+  assign_public_ip:
+    description: Whether tasks get a public IP.
+    type: bool
+    default: false
+  platform_version:
+    description: Fargate platform version, for example C(LATEST) or C(1.4.0). Left alone when not set.
+    type: str
+  circuit_breaker:
+    description: Enable the deployment circuit breaker with rollback.
+    type: bool
+    default: true
+  maximum_percent:
+    description: Upper limit of running tasks during a deployment, in percent of the desired count.
+    type: int
+    default: 200
+  minimum_healthy_percent:
+    description: Lower limit of healthy tasks during a deployment, in percent of the desired count.
+    type: int
+    default: 100
+  load_balancers:
+    description: Target groups, as in the API (C(targetGroupArn), C(containerName), C(containerPort)).
+    type: list
+    elements: dict
+  health_check_grace_period_seconds:
+    description: Seconds to ignore load balancer health checks after a task starts.
+    type: int
+  propagate_tags:
+    description: Where tasks take their tags from.
+    type: str
+    choices: [SERVICE, TASK_DEFINITION, NONE]
+    default: SERVICE
+  enable_execute_command:
+    description: Allow ECS Exec into the tasks. Left alone when not set.
+    type: bool
+  service_tags:
+    description: Tags of the service. Left alone when not set; tags this module keeps for itself are never touched.
+    type: dict
+  wait:
+    description: Wait for the deployment this run started to complete.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for a rollout before it counts as failed.
+    type: int
+    default: 900
+  wait_delay:
+    description: Seconds between two looks at the rollout.
+    type: int
+    default: 10
+  failed_tasks_threshold:
+    description: Fail the rollout when its failed tasks grow by more than this. C(0) leaves it to the circuit breaker and the timeout.
+    type: int
+    default: 0
+  rollback_on_failure:
+    description: On a failed or timed-out rollout, return the service to the last known-good revision (and still fail).
+    type: bool
+    default: true
+  rollback_to:
+    description:
+      - With O(state=rolled_back), the revision to return to (a revision number, C(family:revision) or an ARN).
+      - When not set, the previous good revision.
+    type: str
+  keep_revisions:
+    description:
+      - After registering a revision, deregister the family's ACTIVE revisions beyond the newest N.
+      - The revision in use and the rollback targets are never deregistered.
+    type: int
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Makes no write call and returns the keys a real run would, with the predicted values.
+  diff_mode:
+    support: full
+    description: Shows before and after of the task definition and the service fields that change.
+  idempotent:
+    support: full
+    description: A second run with the same options changes nothing and registers no revision.
+"""
+
+EXAMPLES = r"""
+- name: Roll the service to the image just pushed
+  devops.fargate.ecs_deploy:
+    cluster: web
+    service: web
+    family: web
+    cpu: 256
+    memory: 512
+    execution_role_arn: arn:aws:iam::123456789012:role/web-execution
+    container_definitions:
+      - name: web
+        image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.4.0
+        portMappings:
+          - containerPort: 8000
+        environment:
+          - name: FLASK_SERVICE_NAME
+            value: web
+        healthCheck:
+          command: [CMD, python3, -m, webapp.healthcheck]
+    image_digests:
+      web: "{{ ecr_pushed_digest }}"
+    subnets: [subnet-0abc, subnet-0def]
+    security_groups: [sg-0123]
+    desired_count: 2
+  register: deploy
+
+- name: Return the service to its previous good revision
+  devops.fargate.ecs_deploy:
+    cluster: web
+    service: web
+    state: rolled_back
+
+- name: Delete the service
+  devops.fargate.ecs_deploy:
+    cluster: web
+    service: web
+    state: absent
+"""
+
+RETURN = r"""
+task_definition_arn:
+  description: The revision the service runs (or would run, in check mode).
+  returned: when state is present or rolled_back
+  type: str
+  sample: arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7
+revision:
+  description: Its revision number.
+  returned: when state is present or rolled_back
+  type: int
+  sample: 7
+registered:
+  description: Whether a new revision was registered (C(false) means an existing one was reused).
+  returned: when state is present
+  type: bool
+deployment_id:
+  description: The deployment this run started, or the service's primary deployment when none was started. None in check mode.
+  returned: when state is present or rolled_back
+  type: str
+  sample: ecs-svc/1234567890123456789
+deployment_started:
+  description: Whether this run created the service or started a deployment.
+  returned: always
+  type: bool
+forced:
+  description: Whether the deployment was forced (O(force_new_deployment), or a new digest in tag mode).
+  returned: when state is present
+  type: bool
+rollout_state:
+  description:
+    - C(COMPLETED), C(FAILED), C(IN_PROGRESS) (not waited for), C(PENDING) (check mode, would start)
+      or, when no deployment was started, the primary deployment's state.
+  returned: when state is present or rolled_back
+  type: str
+rolled_back:
+  description: Whether the service was returned to an earlier revision after a failed rollout, or on demand.
+  returned: always
+  type: bool
+rollback_task_definition_arn:
+  description: The revision rolled back to.
+  returned: when rolled_back
+  type: str
+images:
+  description: Each container's image as deployed, with its digest when known.
+  returned: when state is present
+  type: list
+  elements: dict
+  contains:
+    container:
+      description: Container name.
+      type: str
+    image:
+      description: Image reference as written in the task definition.
+      type: str
+    digest:
+      description: The image digest, when given.
+      type: str
+changes:
+  description: Field paths that differ (or differed) between the wanted and the existing state.
+  returned: always
+  type: list
+  elements: str
+  sample: ["task_definition.containerDefinitions[web].image", "service.taskDefinition"]
+events:
+  description: The service's latest events, newest first, when a rollout failed.
+  returned: on rollout failure
+  type: list
+  elements: str
+stopped_tasks:
+  description: Why the latest stopped tasks stopped, when a rollout failed.
+  returned: on rollout failure
+  type: list
+  elements: str
+api_calls:
+  description: How many ECS API calls the module made.
+  returned: always
+  type: int
+  sample: 2
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
+from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
+
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "rolled_back", "absent"], default="present"),
+    cluster=dict(type="str", required=True),
+    service=dict(type="str", required=True),
+    family=dict(type="str"),
+    container_definitions=dict(type="list", elements="dict"),
+    cpu=dict(type="raw"),
+    memory=dict(type="raw"),
+    execution_role_arn=dict(type="str"),
+    task_role_arn=dict(type="str"),
+    runtime_platform=dict(type="dict"),
+    ephemeral_storage_gib=dict(type="int"),
+    volumes=dict(type="list", elements="dict"),
+    task_definition_tags=dict(type="dict"),
+    image_digests=dict(type="dict"),
+    image_update_mode=dict(type="str", choices=["pin", "tag"], default="pin"),
+    force_new_deployment=dict(type="bool", default=False),
+    desired_count=dict(type="int"),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str", default=[]),
+    assign_public_ip=dict(type="bool", default=False),
+    platform_version=dict(type="str"),
+    circuit_breaker=dict(type="bool", default=True),
+    maximum_percent=dict(type="int", default=200),
+    minimum_healthy_percent=dict(type="int", default=100),
+    load_balancers=dict(type="list", elements="dict"),
+    health_check_grace_period_seconds=dict(type="int"),
+    propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"], default="SERVICE"),
+    enable_execute_command=dict(type="bool"),
+    service_tags=dict(type="dict"),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=900),
+    wait_delay=dict(type="int", default=10),
+    failed_tasks_threshold=dict(type="int", default=0),
+    rollback_on_failure=dict(type="bool", default=True),
+    rollback_to=dict(type="str"),
+    keep_revisions=dict(type="int"),
+)
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=ARGUMENT_SPEC,
+        supports_check_mode=True,
+        required_if=[("state", "present", ("family", "container_definitions", "subnets"))],
+    )
+    errors = validate_options(module.params)
+    if errors:
+        module.fail_json(msg="Invalid options: " + "; ".join(errors), errors=errors)
+
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    deployer = Deployer(module, client)
+    try:
+        if module.params["state"] == "present":
+            result = deployer.deploy()
+        elif module.params["state"] == "rolled_back":
+            result = deployer.roll_back_on_demand()
+        else:
+            result = deployer.delete()
+    except AnsibleECSError as e:
+        module.fail_json_aws_error(e)
+    deployer.exit(result)
+
+
+if __name__ == "__main__":
+    main()

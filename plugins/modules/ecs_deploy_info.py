@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecs_deploy_info
+short_description: What an ECS service managed by devops.fargate.ecs_deploy runs now
+version_added: 0.1.0
+description:
+  - Returns the service's current task definition revision, each container's image and digest,
+    its deployments and their rollout state, and the good revisions on record for rollback.
+  - Two read calls; nothing is changed.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  cluster:
+    description: Name or ARN of the ECS cluster.
+    type: str
+    required: true
+  service:
+    description: Name of the ECS service.
+    type: str
+    required: true
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; the same in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  idempotent:
+    support: full
+    description: Read-only.
+"""
+
+EXAMPLES = r"""
+- name: Look at the service
+  devops.fargate.ecs_deploy_info:
+    cluster: web
+    service: web
+  register: web
+
+- name: Show the running revision
+  ansible.builtin.debug:
+    msg: "{{ web.task_definition_arn }} ({{ web.rollout_state }})"
+"""
+
+RETURN = r"""
+exists:
+  description: Whether the service exists (and is not INACTIVE).
+  returned: always
+  type: bool
+task_definition_arn:
+  description: The revision the service runs.
+  returned: when exists
+  type: str
+revision:
+  description: Its revision number.
+  returned: when exists
+  type: int
+images:
+  description: Each container's image, and its digest when the image is pinned by digest.
+  returned: when exists
+  type: list
+  elements: dict
+  contains:
+    container:
+      description: Container name.
+      type: str
+    image:
+      description: Image reference.
+      type: str
+    digest:
+      description: The digest part of the reference, if any.
+      type: str
+rollout_state:
+  description: The primary deployment's rollout state.
+  returned: when exists
+  type: str
+deployment_id:
+  description: The primary deployment's id.
+  returned: when exists
+  type: str
+deployments:
+  description: The service's deployments as ECS reports them, in snake_case.
+  returned: when exists
+  type: list
+  elements: dict
+desired_count:
+  description: Desired number of tasks.
+  returned: when exists
+  type: int
+running_count:
+  description: Running tasks.
+  returned: when exists
+  type: int
+last_good_task_definition_arn:
+  description: The revision of the last rollout that completed under ecs_deploy.
+  returned: when exists
+  type: str
+previous_good_task_definition_arn:
+  description: The good revision before it; what an on-demand rollback returns to.
+  returned: when exists
+  type: str
+api_calls:
+  description: How many ECS API calls were made.
+  returned: always
+  type: int
+"""
+
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.devops.fargate.plugins.module_utils import ecs
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
+
+
+def _images(task_definition: dict) -> list[dict]:
+    images = []
+    for container in task_definition.get("containerDefinitions", []):
+        image = container.get("image", "")
+        digest = image.split("@", 1)[1] if "@" in image else None
+        images.append({"container": container.get("name"), "image": image, "digest": digest})
+    return images
+
+
+def describe(client, cluster: str, name: str) -> dict:
+    service = ecs.describe_service(client, cluster, name)
+    if service is None:
+        return {"exists": False}
+    found = ecs.describe_task_definition(client, service["taskDefinition"]) or {}
+    primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), {})
+    last_good, previous_good = good_revisions_from_tags(service.get("tags"))
+    return {
+        "exists": True,
+        "task_definition_arn": service["taskDefinition"],
+        "revision": int(service["taskDefinition"].rsplit(":", 1)[-1]),
+        "images": _images(found.get("taskDefinition", {})),
+        "rollout_state": primary.get("rolloutState"),
+        "deployment_id": primary.get("id"),
+        "deployments": [camel_dict_to_snake_dict(d) for d in service.get("deployments", [])],
+        "desired_count": service.get("desiredCount"),
+        "running_count": service.get("runningCount"),
+        "last_good_task_definition_arn": last_good,
+        "previous_good_task_definition_arn": previous_good,
+    }
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True)),
+        supports_check_mode=True,
+    )
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    calls = []
+    client.client.meta.events.register("before-call.ecs", lambda **_kwargs: calls.append(1))
+    try:
+        result = describe(client, module.params["cluster"], module.params["service"])
+    except ecs.AnsibleECSError as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(changed=False, api_calls=len(calls), **result)
+
+
+if __name__ == "__main__":
+    main()
