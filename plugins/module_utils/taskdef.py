@@ -204,7 +204,10 @@ def _check_scalar_limits(value, shape, path: str) -> list[str]:
 
 
 def _check_structure(value: dict, shape, item_path) -> list[str]:
-    """Unknown keys, missing required keys, then each member against its own shape."""
+    """Unknown keys, missing required keys, then each member against its own shape.
+
+    ``item_path(key)`` spells the option path of a member, so errors name what the user wrote.
+    """
     errors = []
     members = shape.members
     required = list(shape.required_members) + list(_ALSO_REQUIRED.get(shape.name, ()))
@@ -262,6 +265,7 @@ def _check_against_model(td: dict) -> list[str]:
 
 _NAME = re.compile(r"[a-zA-Z0-9_-]{1,255}")
 _PORT_MIN, _PORT_MAX = 1, 65535
+_FARGATE_EPHEMERAL_STORAGE_GIB = (21, 200)
 # healthCheck member -> (min, max) seconds or attempts, from the HealthCheck API reference.
 _HEALTH_CHECK_LIMITS = {"interval": (5, 300), "timeout": (2, 120), "retries": (1, 10), "startPeriod": (0, 300)}
 
@@ -333,6 +337,16 @@ def _rule_fargate_size(td: dict, fargate: bool) -> list[str]:
     if memory not in FARGATE_CPU_MEMORY[cpu]:
         allowed = _describe_memory_choices(FARGATE_CPU_MEMORY[cpu])
         return [f"task_definition.cpu/memory: {cpu} CPU units allow memory {allowed}, not {memory}"]
+    return []
+
+
+def _rule_fargate_ephemeral_storage(td: dict, fargate: bool) -> list[str]:
+    """Fargate gives 20 GiB without the field; an explicit size must be from 21 to 200 GiB."""
+    storage = td.get("ephemeralStorage")
+    size = storage.get("sizeInGiB") if isinstance(storage, dict) else None
+    low, high = _FARGATE_EPHEMERAL_STORAGE_GIB
+    if fargate and _is_int(size) and not low <= size <= high:
+        return [f"task_definition.ephemeralStorage.sizeInGiB: Fargate accepts {low} to {high} GiB, got {size}"]
     return []
 
 
@@ -468,6 +482,7 @@ def validate_task_definition(td: dict, launch_type: str = "FARGATE") -> list[str
     errors += _rule_family(td)
     errors += _rule_fargate_network_mode(td, fargate)
     errors += _rule_fargate_size(td, fargate)
+    errors += _rule_fargate_ephemeral_storage(td, fargate)
     errors += _rule_container_names(td)
     errors += _rule_images(td)
     errors += _rule_ports(td, _network_mode(td, fargate))
