@@ -65,7 +65,10 @@ def desired_task_definition(params: dict) -> dict:
         for container in containers:
             digest = digests.get(container.get("name"))
             if digest and isinstance(container.get("image"), str):
-                container["image"] = pin_image(container["image"], digest)
+                try:
+                    container["image"] = pin_image(container["image"], digest)
+                except ValueError:
+                    pass  # validate_options names image_digests or the image
     definition: dict = {
         "family": params.get("family"),
         "containerDefinitions": containers,
@@ -98,7 +101,14 @@ def _check_service_options(params: dict) -> list[str]:
         errors.append(f"cluster: {params['cluster']!r} is not a cluster name (letters, digits, - and _, up to 255) or ARN")
     if not _NAME.match(params["service"] or ""):
         errors.append(f"service: {params['service']!r} must be 1-255 letters, digits, - and _")
-    for option, minimum in (("desired_count", 0), ("health_check_grace_period_seconds", 0), ("failed_tasks_threshold", 0), ("wait_timeout", 1), ("wait_delay", 1), ("keep_revisions", 1)):
+    for option, minimum in (
+        ("desired_count", 0),
+        ("health_check_grace_period_seconds", 0),
+        ("failed_tasks_threshold", 0),
+        ("wait_timeout", 1),
+        ("wait_delay", 1),
+        ("keep_revisions", 1),
+    ):
         value = params.get(option)
         if value is not None and value < minimum:
             errors.append(f"{option}: must be {minimum} or more, got {value}")
@@ -115,7 +125,11 @@ def _check_network_options(params: dict) -> list[str]:
     if params["state"] == "present" and subnets is not None and not subnets:
         errors.append("subnets: at least one subnet id is required for awsvpc")
     errors += [f"subnets: {subnet!r} is not a subnet id (subnet-...)" for subnet in subnets or [] if not _SUBNET.match(str(subnet))]
-    errors += [f"security_groups: {group!r} is not a security group id (sg-...)" for group in params.get("security_groups") or [] if not _SECURITY_GROUP.match(str(group))]
+    errors += [
+        f"security_groups: {group!r} is not a security group id (sg-...)"
+        for group in params.get("security_groups") or []
+        if not _SECURITY_GROUP.match(str(group))
+    ]
     return errors
 
 
@@ -172,8 +186,10 @@ def validate_options(params: dict) -> list[str]:
     if params["state"] != "present":
         return errors
     errors += _check_network_options(params) + _check_image_options(params) + _check_load_balancers(params)
-    errors += [f"task_definition: {error}" if not error.startswith(("task_definition", "container_definitions")) else error
-               for error in validate_task_definition(desired_task_definition(params))]
+    errors += [
+        f"task_definition: {error}" if not error.startswith(("task_definition", "container_definitions")) else error
+        for error in validate_task_definition(desired_task_definition(params))
+    ]
     return errors
 
 
@@ -192,7 +208,7 @@ class Deployer:
         self.api_calls = 0
         self.changes: list[str] = []
         self.diff: dict = {"before": {}, "after": {}}
-        getattr(client, "client", client).meta.events.register("before-call.ecs", self._count_call)
+        getattr(client, "client", client).meta.events.register("before-parameter-build.ecs", self._count_call)
 
     def _count_call(self, **_kwargs) -> None:
         self.api_calls += 1
@@ -246,8 +262,9 @@ class Deployer:
         self.changes.append("service.taskDefinition")
         self._record_diff("service", {"taskDefinition": service["taskDefinition"]}, {"taskDefinition": target})
         deployment = self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
-        result = {"task_definition_arn": target, "revision": _revision(target), "rolled_back": True, "rollback_task_definition_arn": target}
+        result = {"task_definition_arn": target, "revision": _revision(target), "rollback_task_definition_arn": target}
         result.update(self._finish_rollout(deployment, service, target, roll_back_on_failure=False))
+        result["rolled_back"] = True  # a failed rollback rollout has already failed the task
         return result
 
     def delete(self) -> dict:
@@ -274,8 +291,8 @@ class Deployer:
             if self._reusable(desired, compared):
                 return compared["taskDefinition"]["taskDefinitionArn"], False
         latest = ecs.describe_task_definition(self.client, family)
-        already_compared = compared and latest and same_task_definition(
-            latest["taskDefinition"]["taskDefinitionArn"], compared["taskDefinition"]["taskDefinitionArn"]
+        already_compared = (
+            compared and latest and same_task_definition(latest["taskDefinition"]["taskDefinitionArn"], compared["taskDefinition"]["taskDefinitionArn"])
         )
         if not already_compared and self._reusable(desired, latest):
             return latest["taskDefinition"]["taskDefinitionArn"], False
@@ -301,7 +318,11 @@ class Deployer:
         before = compared["taskDefinition"] if compared else {}
         differing = compare_task_definitions(desired, before) if compared else ["family"]
         self.changes += [f"task_definition.{path}" for path in differing]
-        diff = diff_for_ansible(normalize_task_definition(desired), normalize_task_definition(before)) if compared else {"before": {}, "after": normalize_task_definition(desired)}
+        diff = (
+            diff_for_ansible(normalize_task_definition(desired), normalize_task_definition(before))
+            if compared
+            else {"before": {}, "after": normalize_task_definition(desired)}
+        )
         self._record_diff("task_definition", diff["before"], diff["after"])
         tags = normalize_tags(self.params.get("task_definition_tags") or {})
         params = dict(desired)
@@ -331,7 +352,7 @@ class Deployer:
             if arn:
                 keep.add(arn.rsplit("task-definition/", 1)[-1])
         active = ecs.list_task_definitions(self.client, family)
-        for arn in active[self.params["keep_revisions"]:]:
+        for arn in active[self.params["keep_revisions"] :]:
             if arn.rsplit("task-definition/", 1)[-1] not in keep:
                 self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
                 self._write(ecs.deregister_task_definition, taskDefinition=arn)
@@ -508,10 +529,7 @@ class Deployer:
 
     def _images(self, desired: dict) -> list[dict]:
         digests = self.params.get("image_digests") or {}
-        return [
-            {"container": c["name"], "image": c["image"], "digest": digests.get(c["name"])}
-            for c in desired["containerDefinitions"]
-        ]
+        return [{"container": c["name"], "image": c["image"], "digest": digests.get(c["name"])} for c in desired["containerDefinitions"]]
 
     def fail(self, msg: str, **extra) -> None:
         self.module.fail_json(msg=msg, changed=bool(self.changes), changes=self.changes, api_calls=self.api_calls, **extra)

@@ -163,7 +163,7 @@ def main() -> None:
     )
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
     calls = []
-    client.client.meta.events.register("before-call.ecs", lambda **_kwargs: calls.append(1))
+    client.client.meta.events.register("before-parameter-build.ecs", lambda **_kwargs: calls.append(1))
     try:
         result = describe(client, module.params["cluster"], module.params["service"])
     except ecs.AnsibleECSError as e:

@@ -1,0 +1,157 @@
+"""Helpers for tests that run ansible-playbook against a real moto server and read its state."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+# What counts as a write: any ECS/ECR/IAM/Logs/EC2 action not starting with a read verb.
+_READ_VERBS = ("Describe", "List", "Get", "BatchGet", "BatchCheck")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class MotoServer:
+    """A moto server of the test's own, so its state and API-call recording are the test's alone."""
+
+    def __init__(self, env: dict | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
+        recording = tempfile.NamedTemporaryFile(prefix="moto-recording-", delete=False).name
+        environment = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_RECORDER_FILEPATH=recording, **(env or {}))
+        self.process = subprocess.Popen(
+            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).read()
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"moto server did not answer on {self.url}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def _post(self, path: str) -> None:
+        urllib.request.urlopen(urllib.request.Request(f"{self.url}{path}", method="POST"), timeout=10).read()
+
+    def start_recording(self) -> None:
+        self._post("/moto-api/recorder/reset-recording")
+        self._post("/moto-api/recorder/start-recording")
+
+    def recorded_actions(self) -> list[str]:
+        """The API actions made since start_recording, in order (e.g. ``ecs:DescribeServices``)."""
+        self._post("/moto-api/recorder/stop-recording")
+        text = urllib.request.urlopen(f"{self.url}/moto-api/recorder/download-recording", timeout=10).read().decode()
+        actions = []
+        for line in text.splitlines():
+            if line.strip():
+                actions.append(_action(json.loads(line)))
+        return [action for action in actions if action]
+
+    def client(self, service: str):
+        import boto3
+
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+
+def _action(request: dict) -> str | None:
+    headers = request.get("headers", {})
+    credential = headers.get("Authorization", "").split("Credential=")[-1].split("/")
+    service = credential[3] if len(credential) > 3 else "?"
+    target = headers.get("X-Amz-Target")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    body = request.get("body") or ""
+    if request.get("body_encoded"):
+        body = base64.b64decode(body).decode(errors="replace")
+    action = urllib.parse.parse_qs(body).get("Action")
+    return f"{service}:{action[0]}" if action else None
+
+
+def writes(actions: list[str]) -> list[str]:
+    return [action for action in actions if not action.split(":", 1)[1].startswith(_READ_VERBS)]
+
+
+def aws_defaults(endpoint: str) -> dict:
+    defaults = {"endpoint_url": endpoint, "region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
+    return {"group/aws": defaults, "group/devops.fargate.aws": defaults}
+
+
+def run_playbook(plays: list[dict], *args: str, env: dict | None = None, expect_failure: bool = False) -> dict:
+    """Run ansible-playbook on ``plays`` with the JSON callback; returns the parsed report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=REPO / "tests" / "integration", delete=False) as handle:
+        yaml.safe_dump(plays, handle, sort_keys=False)
+        path = handle.name
+    try:
+        environment = dict(
+            os.environ,
+            ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
+            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+            ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
+            ANSIBLE_NOCOLOR="1",
+            PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+            **(env or {}),
+        )
+        process = subprocess.run(
+            [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", path, *args],
+            cwd=REPO,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    finally:
+        os.unlink(path)
+    try:
+        report = json.loads(process.stdout[process.stdout.index("{") :])
+    except ValueError as e:
+        raise AssertionError(f"no JSON report (rc={process.returncode}):\n{process.stdout}\n{process.stderr}") from e
+    if expect_failure != (process.returncode != 0):
+        raise AssertionError(
+            f"ansible-playbook rc={process.returncode}, expected {'failure' if expect_failure else 'success'}:\n"
+            f"{process.stdout[-4000:]}\n{process.stderr[-2000:]}"
+        )
+    report["rc"] = process.returncode
+    return report
+
+
+def task_result(report: dict, name: str) -> dict:
+    """The result of the task called ``name`` on localhost, from the last play that ran it."""
+    for play in reversed(report["plays"]):
+        for task in reversed(play["tasks"]):
+            if task["task"]["name"] == name:
+                return task["hosts"]["localhost"]
+    raise KeyError(name)

@@ -1,0 +1,316 @@
+"""devops.fargate.ecs_deploy against a moto server: results, and the server's state and API calls."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from helpers import aws_defaults
+from helpers import run_playbook
+from helpers import task_result
+from helpers import writes
+
+DIGEST_A = "sha256:" + "a" * 64
+DIGEST_B = "sha256:" + "b" * 64
+_names = itertools.count(1)
+
+
+@pytest.fixture
+def svc(moto, network):
+    """A fresh cluster and service name, and a function that runs the module on them."""
+    number = next(_names)
+    cluster, service = f"it-{number}", f"web-{number}"
+    moto.client("ecs").create_cluster(clusterName=cluster)
+
+    def run(*args, expect_failure=False, **overrides):
+        params = {
+            "cluster": cluster,
+            "service": service,
+            "family": service,
+            "cpu": 256,
+            "memory": 512,
+            "container_definitions": [
+                {
+                    "name": "web",
+                    "image": "127.0.0.1:5050/fargate-demo:1.0",
+                    "portMappings": [{"containerPort": 8000}],
+                    "environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "FLASK_SERVICE_NAME", "value": "web"}],
+                    "command": ["gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp:create_app()"],
+                    "healthCheck": {"command": ["CMD", "python3", "-m", "webapp.healthcheck"]},
+                }
+            ],
+            "image_digests": {"web": DIGEST_A},
+            "subnets": network["subnets"],
+            "security_groups": network["security_groups"],
+            "desired_count": 1,
+            "wait_delay": 1,
+            "wait_timeout": 30,
+        }
+        params.update(overrides)
+        plays = [
+            {
+                "hosts": "localhost",
+                "gather_facts": False,
+                "module_defaults": aws_defaults(moto.url),
+                "tasks": [{"name": "deploy", "devops.fargate.ecs_deploy": params}],
+            }
+        ]
+        return task_result(run_playbook(plays, *args, expect_failure=expect_failure), "deploy")
+
+    run.cluster, run.service, run.family = cluster, service, service
+    return run
+
+
+def revisions(moto, family):
+    return moto.client("ecs").list_task_definitions(familyPrefix=family)["taskDefinitionArns"]
+
+
+def service_state(moto, svc):
+    found = moto.client("ecs").describe_services(cluster=svc.cluster, services=[svc.service], include=["TAGS"])["services"]
+    return found[0] if found and found[0]["status"] != "INACTIVE" else None
+
+
+def with_container(**changes):
+    container = {
+        "name": "web",
+        "image": "127.0.0.1:5050/fargate-demo:1.0",
+        "portMappings": [{"containerPort": 8000}],
+        "environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "FLASK_SERVICE_NAME", "value": "web"}],
+        "command": ["gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp:create_app()"],
+        "healthCheck": {"command": ["CMD", "python3", "-m", "webapp.healthcheck"]},
+    }
+    container.update(changes)
+    return [container]
+
+
+def test_create_then_noop(moto, svc):
+    # Check mode predicts the creation and writes nothing.
+    moto.start_recording()
+    predicted = svc("--check")
+    assert writes(moto.recorded_actions()) == []
+    assert predicted["changed"] and predicted["registered"] and predicted["deployment_started"]
+    assert predicted["task_definition_arn"].endswith(f"{svc.family}:1")
+    assert revisions(moto, svc.family) == [] and service_state(moto, svc) is None
+
+    created = svc()
+    assert created["changed"] and created["registered"] and created["revision"] == 1
+    assert created["rollout_state"] == "COMPLETED" and created["deployment_id"]
+    assert set(predicted) - {"diff"} == set(created) - {"diff"}, "check mode returns the same keys"
+    assert created["changes"] == predicted["changes"]
+    state = service_state(moto, svc)
+    assert state["taskDefinition"] == created["task_definition_arn"]
+    assert state["deploymentConfiguration"]["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert {t["key"]: t["value"] for t in state["tags"]}["devops-fargate:last-good"] == created["task_definition_arn"]
+    image = moto.client("ecs").describe_task_definition(taskDefinition=created["task_definition_arn"])["taskDefinition"]["containerDefinitions"][0]["image"]
+    assert image == "127.0.0.1:5050/fargate-demo@" + DIGEST_A
+
+    # Nothing changed: no write, no new revision, at most 3 calls.
+    moto.start_recording()
+    again = svc()
+    actions = moto.recorded_actions()
+    assert not again["changed"] and not again["registered"] and not again["deployment_started"]
+    assert again["task_definition_arn"] == created["task_definition_arn"]
+    assert writes(actions) == []
+    assert again["api_calls"] == len([a for a in actions if a.startswith("ecs:")]) <= 3
+    assert len(revisions(moto, svc.family)) == 1
+
+    assert not svc("--check")["changed"]
+
+
+@pytest.mark.parametrize(
+    "change, path",
+    [
+        ({"memory": 1024}, "task_definition.memory"),
+        ({"memory": "1 GB"}, "task_definition.memory"),
+        ({"cpu": "0.5 vCPU", "memory": 1024}, "task_definition.cpu"),
+        (
+            {"container_definitions": with_container(environment=[{"name": "LOG_LEVEL", "value": "debug"}, {"name": "FLASK_SERVICE_NAME", "value": "web"}])},
+            "LOG_LEVEL",
+        ),
+        ({"container_definitions": with_container(command=["gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp:create_app(debug=True)"])}, "command"),
+        ({"container_definitions": with_container(portMappings=[{"containerPort": 8080}])}, "portMappings"),
+        ({"container_definitions": with_container(healthCheck={"command": ["CMD", "python3", "-m", "webapp.healthcheck"], "interval": 10})}, "healthCheck"),
+        ({"image_digests": {"web": DIGEST_B}}, "image"),
+    ],
+)
+def test_each_real_change_registers_exactly_one_revision(moto, svc, change, path):
+    first = svc()
+    changed = svc(**change)
+    assert changed["changed"] and changed["registered"]
+    assert changed["revision"] == first["revision"] + 1
+    assert any(path in item for item in changed["changes"]), changed["changes"]
+    assert service_state(moto, svc)["taskDefinition"] == changed["task_definition_arn"]
+    assert len(revisions(moto, svc.family)) == 2
+    rerun = svc(**change)
+    assert not rerun["changed"] and rerun["revision"] == changed["revision"]
+    assert len(revisions(moto, svc.family)) == 2
+
+
+def test_same_meaning_in_other_forms_is_not_a_change(moto, svc):
+    first = svc()
+    same = svc(
+        cpu="256",
+        memory="0.5 GB",
+        container_definitions=with_container(
+            environment=[{"name": "FLASK_SERVICE_NAME", "value": "web"}, {"name": "LOG_LEVEL", "value": "info"}],
+            essential=True,
+            cpu=0,
+            portMappings=[{"containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}],
+            healthCheck={"command": ["CMD", "python3", "-m", "webapp.healthcheck"], "interval": 30, "timeout": 5, "retries": 3},
+            mountPoints=[],
+        ),
+    )
+    assert not same["changed"], same["changes"]
+    assert same["task_definition_arn"] == first["task_definition_arn"]
+
+
+def test_reverting_a_change_reuses_the_old_revision(moto, svc):
+    first = svc()
+    svc(memory=1024)
+    reverted = svc()
+    assert reverted["changed"] and not reverted["registered"]
+    assert reverted["task_definition_arn"] == first["task_definition_arn"]
+    assert reverted["changes"] == ["service.taskDefinition"]
+    assert len(revisions(moto, svc.family)) == 2
+
+
+def test_tag_mode_forces_one_deployment_per_new_digest(moto, svc):
+    tag_mode = {"image_update_mode": "tag"}
+    first = svc(**tag_mode)
+    assert first["images"][0]["image"].endswith(":1.0")
+    rerun = svc(**tag_mode)
+    assert not rerun["changed"] and not rerun["forced"]
+
+    moto.start_recording()
+    pushed = svc(image_digests={"web": DIGEST_B}, **tag_mode)
+    actions = moto.recorded_actions()
+    assert pushed["changed"] and pushed["forced"] and not pushed["registered"]
+    assert pushed["deployment_id"] != first["deployment_id"]
+    assert actions.count("ecs:UpdateService") == 1
+    assert pushed["changes"] == ["service.forceNewDeployment"]
+
+    again = svc(image_digests={"web": DIGEST_B}, **tag_mode)
+    assert not again["changed"] and not again["forced"]
+    assert again["deployment_id"] == pushed["deployment_id"]
+
+
+def test_explicit_force_always_forces(moto, svc):
+    first = svc()
+    forced = svc(force_new_deployment=True)
+    assert forced["changed"] and forced["forced"] and not forced["registered"]
+    assert forced["deployment_id"] != first["deployment_id"]
+
+
+def test_check_mode_predicts_the_real_run(moto, svc):
+    svc()
+    before = revisions(moto, svc.family)
+    moto.start_recording()
+    predicted = svc("--check", "--diff", memory=2048, desired_count=2)
+    assert writes(moto.recorded_actions()) == []
+    assert revisions(moto, svc.family) == before
+    real = svc("--diff", memory=2048, desired_count=2)
+    for key in ("changed", "registered", "task_definition_arn", "revision", "changes", "deployment_started", "forced"):
+        assert predicted[key] == real[key], key
+    assert predicted["diff"] == real["diff"]
+    assert real["diff"]["after"]["task_definition"]["memory"] == 2048
+    assert real["diff"]["before"]["service"]["desiredCount"] == 1
+
+
+def test_desired_count_left_alone_when_not_set(moto, svc):
+    svc()
+    moto.client("ecs").update_service(cluster=svc.cluster, service=svc.service, desiredCount=3)
+    result = svc(desired_count=None)
+    assert not result["changed"]
+    assert service_state(moto, svc)["desiredCount"] == 3
+
+
+def test_on_demand_rollback_returns_to_the_previous_good_revision(moto, svc):
+    good = svc()
+    newer = svc(memory=1024)
+    assert newer["revision"] == good["revision"] + 1
+    plays = [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": aws_defaults(moto.url),
+            "tasks": [
+                {"name": "rollback", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "state": "rolled_back", "wait_delay": 1}}
+            ],
+        }
+    ]
+    back = task_result(run_playbook(plays), "rollback")
+    assert back["changed"] and back["rolled_back"] and back["rollout_state"] == "COMPLETED"
+    assert back["task_definition_arn"] == good["task_definition_arn"]
+    assert service_state(moto, svc)["taskDefinition"] == good["task_definition_arn"]
+
+
+def test_info_and_delete(moto, svc):
+    created = svc()
+    plays = [
+        {
+            "hosts": "localhost",
+            "gather_facts": False,
+            "module_defaults": aws_defaults(moto.url),
+            "tasks": [
+                {"name": "info", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
+                {"name": "delete", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "state": "absent"}},
+                {"name": "delete again", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "state": "absent"}},
+                {"name": "info after", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
+            ],
+        }
+    ]
+    report = run_playbook(plays)
+    info = task_result(report, "info")
+    assert info["exists"] and info["task_definition_arn"] == created["task_definition_arn"]
+    assert info["images"] == [{"container": "web", "image": "127.0.0.1:5050/fargate-demo@" + DIGEST_A, "digest": DIGEST_A}]
+    assert info["rollout_state"] == "COMPLETED" and info["last_good_task_definition_arn"] == created["task_definition_arn"]
+    assert task_result(report, "delete")["changed"]
+    assert not task_result(report, "delete again")["changed"]
+    assert not task_result(report, "info after")["exists"]
+    assert service_state(moto, svc) is None
+
+
+BAD_INPUTS = [
+    ({"cpu": 256, "memory": 4096}, "memory"),
+    ({"cpu": 300}, "cpu"),
+    ({"memory": "lots"}, "memory"),
+    ({"container_definitions": with_container(name="web") + with_container(name="web")}, "unique"),
+    ({"container_definitions": with_container(image="Not An Image!")}, "image"),
+    ({"container_definitions": with_container(portMappings=[{"containerPort": 70000}])}, "containerPort"),
+    ({"container_definitions": with_container(portMappings=[{"containerPort": 8000, "hostPort": 9000}])}, "hostPort"),
+    ({"container_definitions": with_container(colour="blue")}, "colour"),
+    ({"container_definitions": with_container(portMappings=[{"containerPort": 8000, "colour": "blue"}])}, "colour"),
+    ({"container_definitions": with_container(healthCheck={"command": ["CMD", "true"], "interval": 1})}, "interval"),
+    ({"container_definitions": with_container(essential=False)}, "essential"),
+    ({"container_definitions": with_container(environment=[{"name": "A", "value": "1"}, {"name": "A", "value": "2"}])}, "environment"),
+    ({"image_digests": {"web": "sha256:short"}}, "image_digests.web"),
+    ({"image_digests": {"nope": DIGEST_A}}, "image_digests.nope"),
+    ({"subnets": ["not-a-subnet"]}, "subnets"),
+    ({"subnets": []}, "subnets"),
+    ({"security_groups": ["default"]}, "security_groups"),
+    ({"desired_count": -1}, "desired_count"),
+    ({"minimum_healthy_percent": 150}, "minimum_healthy_percent"),
+    ({"service_tags": {"devops-fargate:last-good": "x"}}, "reserved"),
+    ({"image_update_mode": "tag", "image_digests": {}}, "image_update_mode"),
+    (
+        {
+            "load_balancers": [
+                {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1", "containerName": "web", "containerPort": 9999}
+            ]
+        },
+        "load_balancers[0].containerPort",
+    ),
+    ({"wait_timeout": 0}, "wait_timeout"),
+    ({"family": None}, "family"),
+]
+
+
+@pytest.mark.parametrize("bad, named", BAD_INPUTS, ids=[named for _bad, named in BAD_INPUTS])
+def test_bad_input_fails_clearly_before_any_call(moto, svc, bad, named):
+    moto.start_recording()
+    failed = svc(expect_failure=True, **bad)
+    actions = moto.recorded_actions()
+    assert failed["failed"] and named in failed["msg"], failed["msg"]
+    assert writes(actions) == [], actions
+    assert service_state(moto, svc) is None and revisions(moto, svc.family) == []

@@ -1,0 +1,252 @@
+"""The module's rollout path end to end (Deployer), against a real boto3 client driven by Stubber.
+
+moto cannot fail a rollout, so the failure sequences are queued here: ECS's answers, in order,
+as the module asks for them. Only Ansible's module object is stood in for.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from datetime import timezone
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
+from ansible_collections.devops.fargate.plugins.modules.ecs_deploy import ARGUMENT_SPEC
+
+TD_A = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
+TD_B = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
+SERVICE_ARN = "arn:aws:ecs:us-east-1:123456789012:service/c/web"
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+class Failed(Exception):
+    def __init__(self, result):
+        super().__init__(result["msg"])
+        self.result = result
+
+
+class Exited(Exception):
+    def __init__(self, result):
+        super().__init__("exit")
+        self.result = result
+
+
+class ModuleStandIn:
+    """What Deployer uses of AnsibleAWSModule: params, check mode, diff, and the two exits."""
+
+    def __init__(self, **params):
+        self.params = {name: spec.get("default") for name, spec in ARGUMENT_SPEC.items()}
+        self.params.update(params)
+        self.check_mode = False
+        self._diff = False
+
+    def fail_json(self, **result):
+        raise Failed(result)
+
+    def exit_json(self, **result):
+        raise Exited(result)
+
+
+PARAMS = dict(
+    cluster="c",
+    service="web",
+    family="web",
+    cpu="256",
+    memory="1024",
+    container_definitions=[{"name": "web", "image": "registry.example/web:1", "portMappings": [{"containerPort": 8000}]}],
+    subnets=["subnet-0a"],
+    security_groups=["sg-0a"],
+    wait_delay=1,
+    wait_timeout=1,
+)
+
+TASK_DEFINITION_A = {
+    "taskDefinitionArn": TD_A,
+    "family": "web",
+    "revision": 1,
+    "status": "ACTIVE",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "256",
+    "memory": "512",
+    "containerDefinitions": [
+        {"name": "web", "image": "registry.example/web:1", "portMappings": [{"containerPort": 8000, "hostPort": 8000, "protocol": "tcp"}], "essential": True}
+    ],
+}
+
+
+def deployment(dep_id, task_definition, state, status="PRIMARY", failed=0):
+    return {
+        "id": dep_id,
+        "status": status,
+        "taskDefinition": task_definition,
+        "desiredCount": 1,
+        "runningCount": 1 if state == "COMPLETED" else 0,
+        "failedTasks": failed,
+        "createdAt": T0,
+        "rolloutState": state,
+        "rolloutStateReason": f"deployment {state.lower()}",
+    }
+
+
+def service(task_definition, *deployments, tags=None):
+    return {
+        "serviceArn": SERVICE_ARN,
+        "serviceName": "web",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        "status": "ACTIVE",
+        "taskDefinition": task_definition,
+        "desiredCount": 1,
+        "launchType": "FARGATE",
+        "propagateTags": "SERVICE",
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a"], "securityGroups": ["sg-0a"], "assignPublicIp": "DISABLED"}},
+        "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100},
+        "deployments": list(deployments),
+        "events": [{"id": "e1", "createdAt": T0, "message": "(service web) deployment failed: tasks failed to start."}],
+        "tags": tags if tags is not None else [{"key": "devops-fargate:last-good", "value": TD_A}],
+    }
+
+
+@pytest.fixture
+def ecs():
+    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def queue_until_register(stub, running):
+    stub.add_response("describe_services", {"services": [running]}, {"cluster": "c", "services": ["web"], "include": ["TAGS"]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": "web", "include": ["TAGS"]})
+    registered = dict(copy.deepcopy(TASK_DEFINITION_A), taskDefinitionArn=TD_B, revision=2, memory="1024")
+    stub.add_response("register_task_definition", {"taskDefinition": registered})
+
+
+def run(client, **params):
+    module = ModuleStandIn(**dict(PARAMS, **params))
+    deployer = Deployer(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
+    with pytest.raises((Failed, Exited)) as outcome:
+        deployer.exit(deployer.deploy())
+    return outcome.value
+
+
+def test_circuit_breaker_rollback_is_noticed_waited_for_and_reported_as_failure(ecs):
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    queue_until_register(stub, running)
+    stub.add_response(
+        "update_service",
+        {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"), deployment("dep-a", TD_A, "COMPLETED", "ACTIVE"))},
+        {"cluster": "c", "service": "web", "taskDefinition": TD_B},
+    )
+    # The new deployment vanishes: the circuit breaker rolled it back to A.
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "IN_PROGRESS"))]})
+    stub.add_response("list_tasks", {"taskArns": ["arn:aws:ecs:us-east-1:123456789012:task/c/1"]})
+    stub.add_response(
+        "describe_tasks",
+        {
+            "tasks": [
+                {
+                    "taskArn": "arn:aws:ecs:us-east-1:123456789012:task/c/1",
+                    "stopCode": "EssentialContainerExited",
+                    "stoppedReason": "Essential container in task exited",
+                    "createdAt": T0,
+                    "stoppedAt": T0,
+                    "containers": [{"name": "web", "exitCode": 3, "reason": "boom"}],
+                }
+            ]
+        },
+    )
+    # The module waits for ECS's own rollback rather than starting another.
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "COMPLETED"))]})
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    result = outcome.result
+    assert result["rolled_back"] is True and result["rollback_task_definition_arn"] == TD_A
+    assert result["rollout_state"] == "FAILED"
+    assert "rolled back to " + TD_A in result["msg"]
+    assert any("exit code 3" in line for line in result["stopped_tasks"])
+    assert any("tasks failed to start" in line for line in result["events"])
+
+
+def test_timeout_rolls_back_to_the_last_good_revision(ecs):
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    queue_until_register(stub, running)
+    in_progress = service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"), deployment("dep-a", TD_A, "COMPLETED", "ACTIVE"))
+    stub.add_response("update_service", {"service": in_progress})
+    stub.add_response("describe_services", {"services": [in_progress]})
+    stub.add_response("describe_services", {"services": [in_progress]})
+    stub.add_response("list_tasks", {"taskArns": []})
+    # Timed out: the module itself returns the service to A, the last good revision (not B-1 by arithmetic).
+    stub.add_response(
+        "update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    )
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["rolled_back"] is True
+    assert "timed out" in outcome.result["msg"]
+
+
+def test_rollout_failed_without_rollback_reports_failure(ecs):
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    queue_until_register(stub, running)
+    stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "FAILED"))]})
+    stub.add_response("list_tasks", {"taskArns": []})
+
+    outcome = run(client, rollback_on_failure=False)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["rolled_back"] is False and outcome.result["rollout_state"] == "FAILED"
+
+
+def test_completed_rollout_records_the_good_revisions(ecs):
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    queue_until_register(stub, running)
+    stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "COMPLETED"))]})
+    stub.add_response(
+        "tag_resource",
+        {},
+        {"resourceArn": SERVICE_ARN, "tags": [{"key": "devops-fargate:last-good", "value": TD_B}, {"key": "devops-fargate:previous-good", "value": TD_A}]},
+    )
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Exited)
+    assert outcome.result["rollout_state"] == "COMPLETED" and outcome.result["registered"]
+    assert outcome.result["api_calls"] == 7
+
+
+def test_throttled_reads_are_retried_and_the_run_succeeds(ecs, monkeypatch):
+    from ansible_collections.amazon.aws.plugins.module_utils import cloud
+
+    monkeypatch.setattr(cloud.time, "sleep", lambda _seconds: None)
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    stub.add_client_error("describe_services", service_error_code="ThrottlingException", http_status_code=400)
+    stub.add_client_error("describe_services", service_error_code="ThrottlingException", http_status_code=400)
+    stub.add_response("describe_services", {"services": [running]})
+    stub.add_client_error("describe_task_definition", service_error_code="ThrottlingException", http_status_code=400)
+    stub.add_response("describe_task_definition", {"taskDefinition": dict(TASK_DEFINITION_A, memory="1024"), "tags": []})
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Exited)
+    assert outcome.result["changed"] is False
+    assert outcome.result["api_calls"] == 5  # two calls, three throttled attempts
