@@ -83,7 +83,7 @@ def test_compare_service(desired, changes, update):
 def test_compare_service_absent_field_uses_api_default():
     current = {"taskDefinition": TD1}
     assert compare_service({"deploymentConfiguration": {"maximumPercent": 200, "minimumHealthyPercent": 100}}, current) == ([], {})
-    changes, _ = compare_service({"deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}}, current)
+    changes = compare_service({"deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}}}, current)[0]
     assert changes == ["service.deploymentConfiguration"]
 
 
