@@ -113,8 +113,10 @@ def list_task_definitions(client, family: str) -> list[str]:
     paginator = client.get_paginator("list_task_definitions")
     pages = paginator.paginate(familyPrefix=family, status="ACTIVE", sort="DESC")
     arns = pages.build_full_result().get("taskDefinitionArns", [])
-    # familyPrefix also matches longer family names; keep this family only.
-    return [arn for arn in arns if arn.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0] == family]
+    # familyPrefix also matches longer family names; keep this family only. Sorted here too,
+    # so that "newest first" does not depend on the endpoint honouring sort=DESC.
+    mine = [arn for arn in arns if arn.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0] == family]
+    return sorted(mine, key=lambda arn: int(arn.rsplit(":", 1)[-1]), reverse=True)
 
 
 @ECSErrorHandler.common_error_handler("deregister ECS task definition")

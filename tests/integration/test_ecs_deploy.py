@@ -314,3 +314,15 @@ def test_bad_input_fails_clearly_before_any_call(moto, svc, bad, named):
     assert failed["failed"] and named in failed["msg"], failed["msg"]
     assert writes(actions) == [], actions
     assert service_state(moto, svc) is None and revisions(moto, svc.family) == []
+
+
+def test_retention_keeps_the_newest_revisions_and_the_rollback_targets(moto, svc):
+    for memory in (512, 1024, 2048):
+        svc(memory=memory)
+    # Revisions 1-3; the service runs 3, last-good 3, previous-good 2.
+    kept = svc(memory=4096, cpu=512, keep_revisions=1)
+    assert kept["registered"] and kept["revision"] == 4
+    active = moto.client("ecs").list_task_definitions(familyPrefix=svc.family, status="ACTIVE")["taskDefinitionArns"]
+    assert [arn.rsplit(":", 1)[1] for arn in active] == ["2", "3", "4"]
+    assert any(change.startswith("task_definition.retired.") for change in kept["changes"])
+    assert not svc(memory=4096, cpu=512, keep_revisions=1)["changed"]
