@@ -37,7 +37,7 @@ class MotoServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
         recording = tempfile.NamedTemporaryFile(prefix="moto-recording-", delete=False).name
-        environment = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_RECORDER_FILEPATH=recording, **(env or {}))
+        environment = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_RECORDER_FILEPATH=recording, **(env or {}))
         self.process = subprocess.Popen(
             [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self.log,
