@@ -56,6 +56,54 @@ _PENDING = "PENDING"
 # ---------------------------------------------------------------------------------------
 # Options, checked before any call
 
+# The module's options; also used by the ecs_deploy_errors filter to check a role's inputs early.
+ARGUMENT_SPEC = dict(
+    state=dict(type="str", choices=["present", "rolled_back", "absent"], default="present"),
+    cluster=dict(type="str", required=True),
+    service=dict(type="str", required=True),
+    family=dict(type="str"),
+    container_definitions=dict(type="list", elements="dict"),
+    cpu=dict(type="raw"),
+    memory=dict(type="raw"),
+    execution_role_arn=dict(type="str"),
+    task_role_arn=dict(type="str"),
+    runtime_platform=dict(type="dict"),
+    ephemeral_storage_gib=dict(type="int"),
+    volumes=dict(type="list", elements="dict"),
+    task_definition_tags=dict(type="dict"),
+    image_digests=dict(type="dict"),
+    image_update_mode=dict(type="str", choices=["pin", "tag"], default="pin"),
+    force_new_deployment=dict(type="bool", default=False),
+    desired_count=dict(type="int"),
+    subnets=dict(type="list", elements="str"),
+    security_groups=dict(type="list", elements="str", default=[]),
+    assign_public_ip=dict(type="bool", default=False),
+    platform_version=dict(type="str"),
+    circuit_breaker=dict(type="bool", default=True),
+    maximum_percent=dict(type="int", default=200),
+    minimum_healthy_percent=dict(type="int", default=100),
+    load_balancers=dict(type="list", elements="dict"),
+    health_check_grace_period_seconds=dict(type="int"),
+    propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"], default="SERVICE"),
+    enable_execute_command=dict(type="bool"),
+    service_tags=dict(type="dict"),
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=900),
+    wait_delay=dict(type="int", default=10),
+    failed_tasks_threshold=dict(type="int", default=0),
+    rollback_on_failure=dict(type="bool", default=True),
+    rollback_to=dict(type="str"),
+    keep_revisions=dict(type="int"),
+)
+
+
+def with_defaults(args: dict) -> dict:
+    """Module arguments completed with the argument spec's defaults, as AnsibleModule would."""
+    params = {name: spec.get("default") for name, spec in ARGUMENT_SPEC.items()}
+    params.update({key: value for key, value in args.items() if key in ARGUMENT_SPEC})
+    return params
+
+
 
 def desired_task_definition(params: dict) -> dict:
     """The RegisterTaskDefinition input the options describe, images pinned in pin mode."""

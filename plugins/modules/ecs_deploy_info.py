@@ -81,6 +81,11 @@ images:
     digest:
       description: The digest part of the reference, if any.
       type: str
+container_definitions:
+  description: The running revision's container definitions, as ECS returns them (camelCase, as the API has them).
+  returned: when exists
+  type: list
+  elements: dict
 rollout_state:
   description: The primary deployment's rollout state.
   returned: when exists
@@ -146,6 +151,7 @@ def describe(client, cluster: str, name: str) -> dict:
         "task_definition_arn": service["taskDefinition"],
         "revision": int(service["taskDefinition"].rsplit(":", 1)[-1]),
         "images": _images(found.get("taskDefinition", {})),
+        "container_definitions": found.get("taskDefinition", {}).get("containerDefinitions", []),
         "rollout_state": primary.get("rolloutState"),
         "deployment_id": primary.get("id"),
         "deployments": [camel_dict_to_snake_dict(d) for d in service.get("deployments", [])],

@@ -17,7 +17,7 @@ from botocore.stub import Stubber
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
-from ansible_collections.devops.fargate.plugins.modules.ecs_deploy import ARGUMENT_SPEC
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
 
 TD_A = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
 TD_B = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:2"
@@ -41,8 +41,7 @@ class ModuleStandIn:
     """What Deployer uses of AnsibleAWSModule: params, check mode, diff, and the two exits."""
 
     def __init__(self, **params):
-        self.params = {name: spec.get("default") for name, spec in ARGUMENT_SPEC.items()}
-        self.params.update(params)
+        self.params = with_defaults(params)
         self.check_mode = False
         self._diff = False
 

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: ecs_deploy_errors
+short_description: Check devops.fargate.ecs_deploy arguments without calling AWS
+version_added: 0.1.0
+description:
+  - Returns the list of problems devops.fargate.ecs_deploy would report for these arguments
+    (Fargate cpu/memory pairs, image references, unknown container keys, ports, subnets, ...), each
+    naming the option and the rule. An empty list means the arguments are valid.
+  - Lets a role stop on bad input before it creates anything, instead of when it reaches the module.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  _input:
+    description: The arguments one would pass to devops.fargate.ecs_deploy.
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Stop early on a bad task size
+  ansible.builtin.assert:
+    that: deploy_args | devops.fargate.ecs_deploy_errors | length == 0
+    fail_msg: "{{ deploy_args | devops.fargate.ecs_deploy_errors | join('; ') }}"
+"""
+
+RETURN = r"""
+_value:
+  description: One message per problem; empty when the arguments are valid.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUMENT_SPEC
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+
+_REQUIRED_FOR_PRESENT = ("family", "container_definitions", "subnets")
+
+
+def _coerce(args: dict) -> tuple[dict, list[str]]:
+    """Convert what AnsibleModule would convert (numbers given as strings), naming what cannot be."""
+    coerced, errors = dict(args), []
+    for name, value in args.items():
+        spec = ARGUMENT_SPEC.get(name)
+        if spec is None:
+            errors.append(f"{name}: not an option of devops.fargate.ecs_deploy")
+        elif spec.get("type") == "int" and value is not None and not isinstance(value, int):
+            try:
+                coerced[name] = int(str(value))
+            except ValueError:
+                errors.append(f"{name}: must be a whole number, got {value!r}")
+        elif spec.get("choices") and value is not None and value not in spec["choices"]:
+            errors.append(f"{name}: must be one of {', '.join(spec['choices'])}, got {value!r}")
+    return coerced, errors
+
+
+def ecs_deploy_errors(args: dict) -> list[str]:
+    if not isinstance(args, dict):
+        raise AnsibleFilterError(f"ecs_deploy_errors expects a dict of module arguments, got {type(args).__name__}")
+    coerced, errors = _coerce(args)
+    if errors:
+        return errors
+    params = with_defaults(coerced)
+    if params["state"] == "present":
+        errors += [f"{name}: required when state is present" for name in _REQUIRED_FOR_PRESENT if params.get(name) is None]
+    return errors or validate_options(params)
+
+
+class FilterModule:
+    def filters(self):
+        return {"ecs_deploy_errors": ecs_deploy_errors}
