@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, or some of its stages: tests/run.sh [stage ...]
-# Stages: stack lint unit integration molecule sanity. Every stage runs even when one fails;
+# Stages: stack lint unit integration e2e molecule sanity. Every stage runs even when one fails;
 # the exit code is non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-ALL_STAGES=(stack lint unit integration molecule sanity)
+ALL_STAGES=(stack lint unit integration e2e molecule sanity)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
 
@@ -36,6 +36,11 @@ stage_unit() {
 # The modules against moto servers of their own, and the collection's playbooks end to end.
 stage_integration() {
     run_pytest -q -p no:cacheprovider tests/integration
+}
+
+# deploy.yml, rollback.yml and destroy.yml on the local stack, asserting on its state.
+stage_e2e() {
+    run_pytest -q -p no:cacheprovider tests/e2e
 }
 
 stage_molecule() {

@@ -104,7 +104,6 @@ def with_defaults(args: dict) -> dict:
     return params
 
 
-
 def desired_task_definition(params: dict) -> dict:
     """The RegisterTaskDefinition input the options describe, images pinned in pin mode."""
     containers = [dict(container) for container in params.get("container_definitions") or []]

@@ -319,6 +319,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deplo
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
 
+
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=ARGUMENT_SPEC,

@@ -1,0 +1,316 @@
+"""deploy.yml end to end on the local stack, asserting on the stack's state.
+
+The tests run in order on one copy of the project (a git repository of its own, so that a
+one-line change gets a new version), under names of their own (e2e-demo) so that they do not
+touch what the README's `make deploy` runs. The local stack itself (moto, registry, dockerd)
+is shared: its `stack` stage starts it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+
+import boto3
+import pytest
+import yaml
+
+from helpers import REPO
+from helpers import VENV_BIN
+
+MOTO = "http://127.0.0.1:5051"
+REGISTRY = "http://127.0.0.1:5050"
+AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
+NAME = "e2e-demo"
+PORT = 18081
+EXTRA_VARS = {
+    "image_name": NAME,
+    "fargate_service_name": NAME,
+    "fargate_cluster_name": NAME,
+    "run_local_container_name": f"{NAME}-local",
+    "run_local_port": PORT,
+    "fargate_tags": {"service": NAME, "environment": "local"},
+    "ecr_repository_tags": {"service": NAME, "environment": "local"},
+}
+MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
+
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the checkout with a git history of its own."""
+    root = tmp_path_factory.mktemp("project") / "fargate"
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = REPO / name
+        if source.is_symlink() or source.is_file():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    if (REPO / "app" / "wheelhouse").is_dir():
+        shutil.copytree(REPO / "app" / "wheelhouse", root / "app" / "wheelhouse")
+    git(root, "init", "-q")
+    commit(root, "e2e: initial")
+    (root / "e2e-vars.yml").write_text(yaml.safe_dump(EXTRA_VARS))
+    yield root
+    run(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
+
+
+def git(root: Path, *args: str) -> str:
+    env = dict(os.environ, GIT_AUTHOR_NAME="e2e", GIT_AUTHOR_EMAIL="e2e@example.invalid", GIT_COMMITTER_NAME="e2e", GIT_COMMITTER_EMAIL="e2e@example.invalid")
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def run(root: Path, playbook: str, *args: str, check: bool = True) -> dict:
+    """ansible-playbook with the JSON callback; returns the report plus rc and the changed task names."""
+    env = dict(
+        os.environ,
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
+        ANSIBLE_NOCOLOR="1",
+        PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+    )
+    env.pop("ANSIBLE_CONFIG", None)
+    process = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), playbook, "-i", "inventories/local", "-e", "@e2e-vars.yml", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    try:
+        report = json.loads(process.stdout[process.stdout.index("{"):])
+    except ValueError:
+        report = {"plays": [], "stats": {}}
+    report["rc"] = process.returncode
+    report["output"] = process.stdout[-6000:] + process.stderr[-3000:]
+    report["changed_tasks"] = [
+        task["task"]["name"] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("changed")
+    ]
+    report["failures"] = [
+        task["hosts"]["localhost"].get("msg", "") for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("failed")
+        and not task["hosts"]["localhost"].get("ignore_errors")
+    ]
+    if check:
+        assert process.returncode == 0, report["output"]
+    return report
+
+
+def ecs():
+    return boto3.client("ecs", endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def ecr():
+    return boto3.client("ecr", endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def revisions() -> list[str]:
+    return ecs().list_task_definitions(familyPrefix=NAME)["taskDefinitionArns"]
+
+
+def service() -> dict:
+    return ecs().describe_services(cluster=NAME, services=[NAME])["services"][0]
+
+
+def task_image() -> str:
+    return ecs().describe_task_definition(taskDefinition=service()["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]["image"]
+
+
+def registry(path: str, method: str = "GET"):
+    request = urllib.request.Request(f"{REGISTRY}/v2/{NAME}/{path}", method=method, headers={"Authorization": AUTH, "Accept": MANIFEST_TYPES})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = response.read()
+        return response.headers, json.loads(body) if body else None
+
+
+def registry_tags() -> list[str]:
+    try:
+        return sorted(registry("tags/list")[1].get("tags") or [])
+    except urllib.error.HTTPError:
+        return []
+
+
+def manifest(tag: str) -> tuple[str, list[str]]:
+    headers, body = registry(f"manifests/{tag}")
+    return headers["Docker-Content-Digest"], [layer["digest"] for layer in body["layers"]]
+
+
+def local(path: str) -> dict:
+    for _ in range(30):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=3) as response:
+                return json.loads(response.read())
+        except OSError:
+            time.sleep(1)
+    raise AssertionError(f"nothing answers on 127.0.0.1:{PORT}{path}")
+
+
+def moto_service_calls() -> list[str]:
+    text = urllib.request.urlopen(f"{MOTO}/moto-api/recorder/download-recording", timeout=10).read().decode()
+    targets = [json.loads(line).get("headers", {}).get("X-Amz-Target", "") for line in text.splitlines() if line.strip()]
+    return [target.rsplit(".", 1)[-1] for target in targets if target]
+
+
+def recorder(action: str) -> None:
+    urllib.request.urlopen(urllib.request.Request(f"{MOTO}/moto-api/recorder/{action}", method="POST"), timeout=10).read()
+
+
+def test_fresh_deploy(project):
+    run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
+    assert revisions() == [] and registry_tags() == []
+
+    report = run(project, "deploy.yml")
+
+    version = git(project, "describe", "--tags", "--always", "--dirty")
+    assert ecr().describe_repositories(repositoryNames=[NAME])["repositories"][0]["imageTagMutability"].startswith("IMMUTABLE")
+    assert version in registry_tags()
+    digest, _layers = manifest(version)
+    assert len(revisions()) == 1, "one task-definition revision"
+    assert task_image() == f"127.0.0.1:5050/{NAME}@{digest}", "pinned to the pushed digest"
+    assert service()["taskDefinition"] == revisions()[0]
+    assert local("/health") == {"status": "ok"}
+    assert local("/")["version"] == version
+    assert report["stats"]["localhost"]["failures"] == 0
+
+
+def test_second_run_changes_nothing(project):
+    before = (revisions(), registry_tags(), service()["deployments"][0]["id"])
+    report = run(project, "deploy.yml")
+    assert report["changed_tasks"] == [], report["changed_tasks"]
+    assert report["stats"]["localhost"]["changed"] == 0
+    assert (revisions(), registry_tags(), service()["deployments"][0]["id"]) == before
+
+
+def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):
+    old_version = git(project, "describe", "--tags", "--always", "--dirty")
+    _old_digest, old_layers = manifest(old_version)
+    views = project / "app" / "webapp" / "views.py"
+    views.write_text(views.read_text() + "\n# e2e: a one-line change\n")
+    commit(project, "e2e: one-line change")
+    new_version = git(project, "describe", "--tags", "--always", "--dirty")
+
+    recorder("reset-recording")
+    recorder("start-recording")
+    run(project, "deploy.yml")
+    recorder("stop-recording")
+
+    new_digest, new_layers = manifest(new_version)
+    assert len(new_layers) == len(old_layers)
+    assert len(set(new_layers) - set(old_layers)) == 1, "exactly one new layer"
+    assert len(revisions()) == 2, "one new revision"
+    assert moto_service_calls().count("UpdateService") == 1, "one deployment"
+    assert task_image().endswith(new_digest)
+    assert local("/")["version"] == new_version
+
+
+def test_check_mode_predicts_and_touches_nothing(project):
+    views = project / "app" / "webapp" / "views.py"
+    views.write_text(views.read_text() + "# e2e: another change\n")
+    commit(project, "e2e: change for check mode")
+    before = (revisions(), registry_tags(), service()["taskDefinition"])
+
+    predicted = run(project, "deploy.yml", "--check")
+    assert (revisions(), registry_tags(), service()["taskDefinition"]) == before, "check mode changed the stack"
+
+    real = run(project, "deploy.yml")
+    assert set(predicted["changed_tasks"]) == set(real["changed_tasks"]), (predicted["changed_tasks"], real["changed_tasks"])
+    assert len(revisions()) == 3
+
+
+def test_rollback_returns_to_the_previous_revision(project):
+    current = service()["taskDefinition"]
+    previous = sorted(revisions(), key=lambda arn: int(arn.rsplit(":", 1)[1]))[-2]
+    previous_image = ecs().describe_task_definition(taskDefinition=previous)["taskDefinition"]["containerDefinitions"][0]["image"]
+    run(project, "playbooks/rollback.yml")
+    assert service()["taskDefinition"] == previous != current
+    version = [tag for tag in registry_tags() if manifest(tag)[0] == previous_image.split("@")[1] and tag not in ("latest", "local")]
+    assert local("/")["version"] in version
+
+
+def test_stopped_registry_fails_the_push_and_a_rerun_converges(project):
+    views = project / "app" / "webapp" / "views.py"
+    views.write_text(views.read_text() + "# e2e: change while the registry is down\n")
+    commit(project, "e2e: change for the registry fault")
+    before = (revisions(), service()["taskDefinition"])
+    stack(project, "registry", "stop")
+    try:
+        failed = run(project, "deploy.yml", "--skip-tags", "local_stack", check=False)
+    finally:
+        stack(project, "registry", "start")
+    assert failed["rc"] != 0
+    assert any("5050" in message or "registry" in message.lower() for message in failed["failures"]), failed["failures"]
+    assert (revisions(), service()["taskDefinition"]) == before, "nothing half-done"
+    run(project, "deploy.yml")
+    assert len(revisions()) == len(before[0]) + 1
+    assert local("/")["version"] == git(project, "describe", "--tags", "--always", "--dirty")
+
+
+def test_killed_moto_between_push_and_rollout_fails_then_converges(project):
+    views = project / "app" / "webapp" / "views.py"
+    views.write_text(views.read_text() + "# e2e: change while moto is down\n")
+    commit(project, "e2e: change for the moto fault")
+    run(project, "deploy.yml", "--tags", "image,ecr")
+    stack(project, "moto", "stop")
+    try:
+        failed = run(project, "deploy.yml", "--skip-tags", "local_stack", check=False)
+    finally:
+        stack(project, "moto", "start")
+    assert failed["rc"] != 0
+    assert any("5051" in message or "connect" in message.lower() for message in failed["failures"]), failed["failures"]
+    # moto keeps its state in memory: the restarted one is empty, and the rerun rebuilds everything.
+    run(project, "deploy.yml")
+    assert len(revisions()) == 1 and service()["status"] == "ACTIVE"
+    assert local("/")["version"] == git(project, "describe", "--tags", "--always", "--dirty")
+    assert run(project, "deploy.yml")["stats"]["localhost"]["changed"] == 0
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ({"fargate_memory": 4096}, "256 CPU units allow memory"),
+        ({"fargate_subnets": ["subnet-0123456789abcdef0"]}, "subnet-0123456789abcdef0 not found"),
+        ({"deploy_environment": "qa"}, "not one of local, staging, production"),
+    ],
+)
+def test_bad_inventory_values_fail_before_any_change(project, extra, message):
+    before = (revisions(), registry_tags(), service()["taskDefinition"])
+    failed = run(project, "deploy.yml", "-e", json.dumps(extra), check=False)
+    assert failed["rc"] != 0 and any(message in failure for failure in failed["failures"]), failed["failures"]
+    assert failed["changed_tasks"] == []
+    assert (revisions(), registry_tags(), service()["taskDefinition"]) == before
+
+
+def test_destroy_removes_everything_and_a_second_destroy_changes_nothing(project):
+    run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
+    assert revisions() == [] or all(
+        ecs().describe_task_definition(taskDefinition=arn)["taskDefinition"]["status"] == "ACTIVE" for arn in revisions()
+    )
+    assert ecs().describe_services(cluster=NAME, services=[NAME])["services"] == [] or service()["status"] == "INACTIVE"
+    assert ecr().describe_repositories()["repositories"] == [] or NAME not in [r["repositoryName"] for r in ecr().describe_repositories()["repositories"]]
+    assert registry_tags() == []
+    again = run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
+    assert again["stats"]["localhost"]["changed"] == 0
+
+
+def stack(project: Path, daemon: str, action: str) -> None:
+    """Stop one of the local stack's processes by its pid file, or bring the stack back."""
+    state_dir = Path("/var/lib/devops-fargate/local-stack")
+    if action == "stop":
+        subprocess.run(["start-stop-daemon", "--stop", "--oknodo", "--remove-pidfile", "--pidfile", str(state_dir / f"{daemon}.pid"), "--retry", "TERM/10/KILL/5"], check=True)
+    else:
+        run(project, "playbooks/local_stack.yml")
