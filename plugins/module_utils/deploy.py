@@ -315,15 +315,19 @@ class Deployer:
         return result
 
     def delete(self) -> dict:
+        """Scale to zero and delete the service; with ``family`` set, deregister its revisions too."""
         service = self._describe_service()
-        if service is None:
-            return {"deployment_started": False, "rolled_back": False}
-        self.changes.append("service")
-        self._record_diff("service", {"serviceName": service["serviceName"], "status": service["status"]}, {})
-        if not self.check_mode:
-            if service.get("desiredCount"):
-                ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
-            ecs.delete_service(self.client, cluster=self.params["cluster"], service=self.params["service"])
+        if service is not None:
+            self.changes.append("service")
+            self._record_diff("service", {"serviceName": service["serviceName"], "status": service["status"]}, {})
+            if not self.check_mode:
+                if service.get("desiredCount"):
+                    ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
+                ecs.delete_service(self.client, cluster=self.params["cluster"], service=self.params["service"])
+        if self.params.get("family"):
+            for arn in ecs.list_task_definitions(self.client, self.params["family"]):
+                self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
+                self._write(ecs.deregister_task_definition, taskDefinition=arn)
         return {"deployment_started": False, "rolled_back": False}
 
     # -- task definition ----------------------------------------------------------------

@@ -33,7 +33,8 @@ options:
     description:
       - C(present) registers (or reuses) the revision and rolls the service to it.
       - C(rolled_back) returns the service to its previous good revision, or to O(rollback_to), and waits.
-      - C(absent) scales the service to zero and deletes it.
+      - C(absent) scales the service to zero and deletes it, and with O(family) set deregisters
+        the family's ACTIVE revisions.
     type: str
     choices: [present, rolled_back, absent]
     default: present
@@ -46,7 +47,9 @@ options:
     type: str
     required: true
   family:
-    description: Task definition family. Required with O(state=present).
+    description:
+      - Task definition family. Required with O(state=present).
+      - With O(state=absent), the family whose revisions are deregistered.
     type: str
   container_definitions:
     description:

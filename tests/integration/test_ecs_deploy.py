@@ -254,8 +254,8 @@ def test_info_and_delete(moto, svc):
             "module_defaults": aws_defaults(moto.url),
             "tasks": [
                 {"name": "info", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
-                {"name": "delete", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "state": "absent"}},
-                {"name": "delete again", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "state": "absent"}},
+                {"name": "delete", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "family": svc.family, "state": "absent"}},
+                {"name": "delete again", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "family": svc.family, "state": "absent"}},
                 {"name": "info after", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
             ],
         }
@@ -269,6 +269,7 @@ def test_info_and_delete(moto, svc):
     assert not task_result(report, "delete again")["changed"]
     assert not task_result(report, "info after")["exists"]
     assert service_state(moto, svc) is None
+    assert moto.client("ecs").list_task_definitions(familyPrefix=svc.family, status="ACTIVE")["taskDefinitionArns"] == []
 
 
 BAD_INPUTS = [
