@@ -43,7 +43,6 @@ EXTRA_VARS = {
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
-
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A copy of the checkout with a git history of its own."""
@@ -94,17 +93,17 @@ def run(root: Path, playbook: str, *args: str, check: bool = True) -> dict:
         check=False,
     )
     try:
-        report = json.loads(process.stdout[process.stdout.index("{"):])
+        report = json.loads(process.stdout[process.stdout.index("{") :])
     except ValueError:
         report = {"plays": [], "stats": {}}
     report["rc"] = process.returncode
     report["output"] = process.stdout[-6000:] + process.stderr[-3000:]
-    report["changed_tasks"] = [
-        task["task"]["name"] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("changed")
-    ]
+    report["changed_tasks"] = [task["task"]["name"] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("changed")]
     report["failures"] = [
-        task["hosts"]["localhost"].get("msg", "") for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("failed")
-        and not task["hosts"]["localhost"].get("ignore_errors")
+        task["hosts"]["localhost"].get("msg", "")
+        for play in report["plays"]
+        for task in play["tasks"]
+        if task["hosts"].get("localhost", {}).get("failed") and not task["hosts"]["localhost"].get("ignore_errors")
     ]
     if check:
         assert process.returncode == 0, report["output"]
@@ -310,6 +309,9 @@ def stack(project: Path, daemon: str, action: str) -> None:
     """Stop one of the local stack's processes by its pid file, or bring the stack back."""
     state_dir = Path("/var/lib/devops-fargate/local-stack")
     if action == "stop":
-        subprocess.run(["start-stop-daemon", "--stop", "--oknodo", "--remove-pidfile", "--pidfile", str(state_dir / f"{daemon}.pid"), "--retry", "TERM/10/KILL/5"], check=True)
+        subprocess.run(
+            ["start-stop-daemon", "--stop", "--oknodo", "--remove-pidfile", "--pidfile", str(state_dir / f"{daemon}.pid"), "--retry", "TERM/10/KILL/5"],
+            check=True,
+        )
     else:
         run(project, "playbooks/local_stack.yml")

@@ -255,7 +255,10 @@ def test_info_and_delete(moto, svc):
             "tasks": [
                 {"name": "info", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
                 {"name": "delete", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "family": svc.family, "state": "absent"}},
-                {"name": "delete again", "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "family": svc.family, "state": "absent"}},
+                {
+                    "name": "delete again",
+                    "devops.fargate.ecs_deploy": {"cluster": svc.cluster, "service": svc.service, "family": svc.family, "state": "absent"},
+                },
                 {"name": "info after", "devops.fargate.ecs_deploy_info": {"cluster": svc.cluster, "service": svc.service}},
             ],
         }
