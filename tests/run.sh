@@ -26,7 +26,19 @@ stage_lint() {
     local rc=0
     ansible-lint --profile production || rc=1
     hadolint deployments/Dockerfile || rc=1
+    check_artifact || rc=1
     return $rc
+}
+
+# The collection artifact holds the collection only, none of the project around it.
+check_artifact() {
+    local out stray
+    out=$(mktemp -d)
+    ansible-galaxy collection build --force --output-path "$out" >/dev/null || { rm -rf "$out"; return 1; }
+    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|integration))(/|$)|/molecule/|__pycache__' || true)
+    rm -rf "$out"
+    if [ -n "$stray" ]; then echo "project files in the collection artifact:"; echo "$stray"; return 1; fi
+    echo "collection artifact: clean"
 }
 
 stage_unit() {
