@@ -279,6 +279,19 @@ def test_killed_moto_between_push_and_rollout_fails_then_converges(project):
     assert run(project, "deploy.yml")["stats"]["localhost"]["changed"] == 0
 
 
+def test_unhealthy_revision_locally_puts_the_previous_container_back(project):
+    serving = local("/")
+    broken = {"fargate_health_check": {"command": ["CMD", "python3", "-c", "raise SystemExit(1)"], "interval": 5, "timeout": 3, "retries": 1}}
+    failed = run(project, "deploy.yml", "-e", json.dumps(broken), "-e", "run_local_wait_retries=10", check=False)
+    assert failed["rc"] != 0
+    assert any("did not become healthy" in message and "previous container was put back" in message for message in failed["failures"]), failed["failures"]
+    assert local("/") == serving, "the previous container serves again"
+    # The next normal run converges: the good revision is reused and the container stays.
+    run(project, "deploy.yml")
+    assert local("/") == serving
+    assert run(project, "deploy.yml")["stats"]["localhost"]["changed"] == 0
+
+
 @pytest.mark.parametrize(
     "extra, message",
     [
