@@ -30,16 +30,7 @@ def svc(moto, network):
             "family": service,
             "cpu": 256,
             "memory": 512,
-            "container_definitions": [
-                {
-                    "name": "web",
-                    "image": "127.0.0.1:5050/fargate-demo:1.0",
-                    "portMappings": [{"containerPort": 8000}],
-                    "environment": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "FLASK_SERVICE_NAME", "value": "web"}],
-                    "command": ["gunicorn", "-c", "python:webapp.gunicorn_conf", "webapp:create_app()"],
-                    "healthCheck": {"command": ["CMD", "python3", "-m", "webapp.healthcheck"]},
-                }
-            ],
+            "container_definitions": with_container(),
             "image_digests": {"web": DIGEST_A},
             "subnets": network["subnets"],
             "security_groups": network["security_groups"],
