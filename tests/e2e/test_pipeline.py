@@ -196,6 +196,28 @@ def test_second_run_changes_nothing(project):
     assert (revisions(), registry_tags(), service()["deployments"][0]["id"]) == before
 
 
+def test_no_secret_in_the_most_verbose_output_or_on_disk(project):
+    """The ECR password (and its base64 login form) and the AWS secret key never reach -vvv output."""
+    secret_key = "e2e-Secret-Key-0123456789abcdefXYZ"  # moto accepts any key; this one is easy to find
+    password = "123456789012-auth-token"
+    forms = [password, b64encode(f"AWS:{password}".encode()).decode(), secret_key]
+    process = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), "deploy.yml", "-i", "inventories/local", "-e", "@e2e-vars.yml", "-e", f"aws_secret_key={secret_key}", "-vvv"],
+        cwd=project,
+        env=dict(os.environ, ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    output = process.stdout + process.stderr
+    assert process.returncode == 0, output[-3000:]
+    assert "docker_login" in output, "the run logged in to the registry, so the password was handled"
+    assert [form for form in forms if form in output] == []
+    config = Path.home() / ".docker" / "config.json"
+    assert oct(config.stat().st_mode & 0o777) == "0o600"
+
+
 def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):
     old_version = git(project, "describe", "--tags", "--always", "--dirty")
     _old_digest, old_layers = manifest(old_version)
