@@ -534,7 +534,8 @@ class Deployer:
         return result
 
     def changes_to_service(self) -> list[str]:
-        return [path for path in self.changes if path.startswith("service")]
+        """Changes that start a deployment: the service itself, not only its tags."""
+        return [path for path in self.changes if path.startswith("service") and not path.startswith("service.tags.")]
 
     def _roll_back_to(self, target: str, service: dict | None):
         primary = _primary(service) if service else None
