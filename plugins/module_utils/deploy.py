@@ -19,11 +19,14 @@ from ansible_collections.devops.fargate.plugins.module_utils.rollout import Depl
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import on_demand_rollback_target
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import primary_deployment
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import recent_events
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import rollback_target
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import same_task_definition
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import stopped_task_reasons
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import tags_after_success
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_family
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_key
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait_for_rollout
 from ansible_collections.devops.fargate.plugins.module_utils.service import DIGESTS_TAG
 from ansible_collections.devops.fargate.plugins.module_utils.service import compare_service
@@ -297,7 +300,7 @@ class Deployer:
         if not target:
             self.fail("no previous good revision of this service is known (none has completed a rollout under this module); set rollback_to")
         if same_task_definition(target, service.get("taskDefinition")):
-            primary = _primary(service)
+            primary = primary_deployment(service)
             return {
                 "task_definition_arn": service["taskDefinition"],
                 "revision": _revision(service["taskDefinition"]),
@@ -337,7 +340,7 @@ class Deployer:
         family = desired["family"]
         running = service.get("taskDefinition") if service else None
         compared = None
-        if running and _family(running) == family:
+        if running and task_definition_family(running) == family:
             compared = ecs.describe_task_definition(self.client, running)
             if self._reusable(desired, compared):
                 return compared["taskDefinition"]["taskDefinitionArn"], False
@@ -350,7 +353,7 @@ class Deployer:
         # A revert to the revision deployed before: the good revisions on record, one call each.
         seen = [found["taskDefinition"]["taskDefinitionArn"] for found in (compared, latest) if found]
         for good in _good_revisions(service):
-            if _family(good) == family and not any(same_task_definition(good, arn) for arn in seen):
+            if task_definition_family(good) == family and not any(same_task_definition(good, arn) for arn in seen):
                 if self._reusable(desired, ecs.describe_task_definition(self.client, good)):
                     return good, False
                 seen.append(good)
@@ -401,10 +404,10 @@ class Deployer:
         keep = set()
         for arn in (in_use, (service or {}).get("taskDefinition")) + _good_revisions(service):
             if arn:
-                keep.add(arn.rsplit("task-definition/", 1)[-1])
+                keep.add(task_definition_key(arn))
         active = ecs.list_task_definitions(self.client, family)
         for arn in active[self.params["keep_revisions"] :]:
-            if arn.rsplit("task-definition/", 1)[-1] not in keep:
+            if task_definition_key(arn) not in keep:
                 self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
                 self._write(ecs.deregister_task_definition, taskDefinition=arn)
 
@@ -495,14 +498,14 @@ class Deployer:
         """Watch the deployment this run started, record success, or roll back and fail."""
         started = deployment_service is not None or (self.check_mode and bool(self.changes_to_service()))
         if deployment_service is None:
-            primary = _primary(before) if before and not started else None
+            primary = primary_deployment(before) if before and not started else None
             return {
                 "deployment_id": primary.get("id") if primary else None,
                 "deployment_started": started,
                 "rollout_state": _PENDING if started else (primary or {}).get("rolloutState", _NOT_STARTED),
                 "rolled_back": False,
             }
-        primary = _primary(deployment_service) or {}
+        primary = primary_deployment(deployment_service) or {}
         deployment_id = primary.get("id")
         result = {"deployment_id": deployment_id, "deployment_started": True, "rolled_back": False}
         tags = (before or {}).get("tags") or deployment_service.get("tags")
@@ -538,11 +541,11 @@ class Deployer:
         return [path for path in self.changes if path.startswith("service") and not path.startswith("service.tags.")]
 
     def _roll_back_to(self, target: str, service: dict | None):
-        primary = _primary(service) if service else None
+        primary = primary_deployment(service) if service else None
         if primary and same_task_definition(primary.get("taskDefinition"), target):
             return self._wait(primary["id"])  # the circuit breaker already started this rollback
         rolled = ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
-        return self._wait((_primary(rolled) or {}).get("id"))
+        return self._wait((primary_deployment(rolled) or {}).get("id"))
 
     def _wait(self, deployment_id: str):
         return wait_for_rollout(
@@ -595,23 +598,12 @@ class Deployer:
         self.module.exit_json(**kwargs)
 
 
-def _primary(service: dict | None) -> dict | None:
-    for deployment in (service or {}).get("deployments") or []:
-        if deployment.get("status") == "PRIMARY":
-            return deployment
-    return None
-
-
 def _rolled_back_by_ecs(service: dict | None, failed: str) -> str | None:
     """What the circuit breaker already returned the service to, when no good revision is on record."""
-    primary = _primary(service)
+    primary = primary_deployment(service)
     if primary and primary.get("taskDefinition") and not same_task_definition(primary["taskDefinition"], failed):
         return primary["taskDefinition"]
     return None
-
-
-def _family(task_definition: str) -> str:
-    return task_definition.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0]
 
 
 def _revision(task_definition: str | None) -> int | None:

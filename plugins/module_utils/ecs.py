@@ -23,6 +23,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorH
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_family
+
 # AWSRetry only knows "Throttling"; ECS says "ThrottlingException".
 ECS_RETRY_CODES = ["ThrottlingException"]
 
@@ -115,7 +117,7 @@ def list_task_definitions(client, family: str) -> list[str]:
     arns = pages.build_full_result().get("taskDefinitionArns", [])
     # familyPrefix also matches longer family names; keep this family only. Sorted here too,
     # so that "newest first" does not depend on the endpoint honouring sort=DESC.
-    mine = [arn for arn in arns if arn.rsplit("task-definition/", 1)[-1].rsplit(":", 1)[0] == family]
+    mine = [arn for arn in arns if task_definition_family(arn) == family]
     return sorted(mine, key=lambda arn: int(arn.rsplit(":", 1)[-1]), reverse=True)
 
 

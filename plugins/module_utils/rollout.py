@@ -248,6 +248,16 @@ def task_definition_key(task_definition: str | None) -> str | None:
     return task_definition.rsplit("task-definition/", 1)[-1]
 
 
+def task_definition_family(task_definition: str) -> str:
+    """The family of an ARN or of ``family:revision``."""
+    return task_definition_key(task_definition).rsplit(":", 1)[0]
+
+
+def primary_deployment(service: dict | None) -> dict | None:
+    """The service's PRIMARY deployment, the one new tasks come from."""
+    return _primary((service or {}).get("deployments") or [])
+
+
 def same_task_definition(first: str | None, second: str | None) -> bool:
     key = task_definition_key(first)
     return key is not None and key == task_definition_key(second)

@@ -128,6 +128,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import primary_deployment
 
 
 def _images(task_definition: dict) -> list[dict]:
@@ -144,7 +145,7 @@ def describe(client, cluster: str, name: str) -> dict:
     if service is None:
         return {"exists": False}
     found = ecs.describe_task_definition(client, service["taskDefinition"]) or {}
-    primary = next((d for d in service.get("deployments", []) if d.get("status") == "PRIMARY"), {})
+    primary = primary_deployment(service) or {}
     last_good, previous_good = good_revisions_from_tags(service.get("tags"))
     return {
         "exists": True,
