@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +23,7 @@ import pytest
 import yaml
 
 from helpers import REPO
+from helpers import ansible_env
 from helpers import VENV_BIN
 
 MOTO = "http://127.0.0.1:5051"
@@ -75,14 +75,8 @@ def commit(root: Path, message: str) -> None:
 
 def run(root: Path, playbook: str, *args: str, check: bool = True) -> dict:
     """ansible-playbook with the JSON callback; returns the report plus rc and the changed task names."""
-    env = dict(
-        os.environ,
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
-        ANSIBLE_NOCOLOR="1",
-        PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-    )
-    env.pop("ANSIBLE_CONFIG", None)
+    env = ansible_env()
+    env.pop("ANSIBLE_CONFIG", None)  # the copy's own ansible.cfg
     process = subprocess.run(
         [str(VENV_BIN / "ansible-playbook"), playbook, "-i", "inventories/local", "-e", "@e2e-vars.yml", *args],
         cwd=root,

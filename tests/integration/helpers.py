@@ -104,6 +104,18 @@ def writes(actions: list[str]) -> list[str]:
     return [action for action in actions if not action.split(":", 1)[1].startswith(_READ_VERBS)]
 
 
+def ansible_env(**extra: str) -> dict:
+    """The environment ansible-playbook runs in for the tests: this venv, JSON reports, no colour."""
+    return dict(
+        os.environ,
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
+        ANSIBLE_NOCOLOR="1",
+        PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
+        **extra,
+    )
+
+
 def aws_defaults(endpoint: str) -> dict:
     defaults = {"endpoint_url": endpoint, "region": "us-east-1", "access_key": "testing", "secret_key": "testing"}
     return {"group/aws": defaults, "group/devops.fargate.aws": defaults}
@@ -115,15 +127,7 @@ def run_playbook(plays: list[dict], *args: str, env: dict | None = None, expect_
         yaml.safe_dump(plays, handle, sort_keys=False)
         path = handle.name
     try:
-        environment = dict(
-            os.environ,
-            ANSIBLE_CONFIG=str(REPO / "ansible.cfg"),
-            ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-            ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
-            ANSIBLE_NOCOLOR="1",
-            PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-            **(env or {}),
-        )
+        environment = ansible_env(ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), **(env or {}))
         process = subprocess.run(
             [str(VENV_BIN / "ansible-playbook"), "-i", "localhost,", "-c", "local", "-e", f"ansible_python_interpreter={sys.executable}", path, *args],
             cwd=REPO,

@@ -10,9 +10,7 @@ import copy
 from datetime import datetime
 from datetime import timezone
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
@@ -113,11 +111,8 @@ def service(task_definition, *deployments, tags=None):
 
 
 @pytest.fixture
-def ecs():
-    client = boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stub:
-        yield client, stub
-        stub.assert_no_pending_responses()
+def ecs(client, stubber):
+    return client, stubber
 
 
 def queue_until_register(stub, running):

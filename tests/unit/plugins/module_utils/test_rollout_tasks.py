@@ -6,12 +6,8 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import describe_stopped_tasks
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import recent_events
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import stopped_task_reasons
@@ -19,23 +15,6 @@ from ansible_collections.devops.fargate.plugins.module_utils.rollout import stop
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 TASK_ARN = "arn:aws:ecs:us-east-1:123456789012:task/c/{}"
 LIST_PARAMS = {"cluster": "c", "serviceName": "s", "desiredStatus": "STOPPED", "maxResults": 100}
-
-
-@pytest.fixture
-def client():
-    return boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-
-
-@pytest.fixture
-def stubber(client):
-    with Stubber(client) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
-
-
-@pytest.fixture
-def wrapped(client):
-    return RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff())
 
 
 def _task(task_id, created_minutes, stopped_minutes, exit_code=1):

@@ -6,13 +6,9 @@ from datetime import datetime
 from datetime import timezone
 from types import SimpleNamespace
 
-import boto3
 import pytest
-from botocore.stub import Stubber
 
 from ansible_collections.amazon.aws.plugins.module_utils import cloud
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import describe_service
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
@@ -44,20 +40,7 @@ class FakeClock:
 
 
 @pytest.fixture
-def client():
-    return boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-
-
-@pytest.fixture
-def stubber(client):
-    with Stubber(client) as stub:
-        yield stub
-        stub.assert_no_pending_responses()
-
-
-@pytest.fixture
-def describe(client):
-    wrapped = RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff())
+def describe(wrapped):
     return lambda: describe_service(wrapped, "c", "s")
 
 

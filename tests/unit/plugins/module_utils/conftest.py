@@ -1,0 +1,27 @@
+"""A real boto3 ECS client whose answers are queued with botocore's Stubber, wrapped as AnsibleAWSModule wraps clients."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+
+@pytest.fixture
+def client():
+    return boto3.client("ecs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+
+
+@pytest.fixture
+def stubber(client):
+    with Stubber(client) as stub:
+        yield stub
+        stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def wrapped(client):
+    return RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff())
