@@ -83,6 +83,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import AnsibleECRError
+from ansible_collections.devops.fargate.plugins.module_utils.ecr import ECR_RETRY_CODES
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import decode_authorization_token
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_authorization_data
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import registry_host
@@ -93,7 +94,7 @@ def main() -> None:
         argument_spec=dict(registry_id=dict(type="str")),
         supports_check_mode=True,
     )
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES))
     registry_id = module.params["registry_id"]
     try:
         data = get_authorization_data(client, [registry_id] if registry_id else None)

@@ -236,6 +236,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.ecr import delete_r
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_registry_id
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_repository
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_result
+from ansible_collections.devops.fargate.plugins.module_utils.ecr import ECR_RETRY_CODES
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import encryption_mismatch
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_lifecycle_policy_text
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_repository_policy_text
@@ -426,7 +427,7 @@ def main() -> None:
     if errors:
         module.fail_json(msg="Invalid ECR repository options: " + "; ".join(errors), errors=errors)
 
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES))
     created = deleted = False
     fields: list[str] = []
     repository: dict = {}

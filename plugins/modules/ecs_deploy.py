@@ -321,6 +321,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUM
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
+from ansible_collections.devops.fargate.plugins.module_utils.ecs import ECS_RETRY_CODES
 
 
 def main() -> None:
@@ -333,7 +334,7 @@ def main() -> None:
     if errors:
         module.fail_json(msg="Invalid options: " + "; ".join(errors), errors=errors)
 
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES))
     deployer = Deployer(module, client)
     try:
         if module.params["state"] == "present":

@@ -168,7 +168,7 @@ def main() -> None:
         argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True)),
         supports_check_mode=True,
     )
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ecs.ECS_RETRY_CODES))
     calls = []
     client.client.meta.events.register("before-parameter-build.ecs", lambda **_kwargs: calls.append(1))
     try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import boto3
 import pytest
 from botocore.stub import Stubber
 
+from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
@@ -25,3 +28,11 @@ def stubber(client):
 @pytest.fixture
 def wrapped(client):
     return RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff())
+
+
+@pytest.fixture
+def retry_sleeps(monkeypatch):
+    """AWSRetry sleeps through amazon.aws's cloud.time; record instead of waiting."""
+    sleeps = []
+    monkeypatch.setattr(cloud, "time", SimpleNamespace(sleep=sleeps.append))
+    return sleeps

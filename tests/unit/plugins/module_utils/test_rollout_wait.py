@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from datetime import timezone
-from types import SimpleNamespace
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils import cloud
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import describe_service
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
@@ -42,14 +40,6 @@ class FakeClock:
 @pytest.fixture
 def describe(wrapped):
     return lambda: describe_service(wrapped, "c", "s")
-
-
-@pytest.fixture
-def retry_sleeps(monkeypatch):
-    """AWSRetry sleeps through amazon.aws's cloud.time; record instead of waiting."""
-    sleeps = []
-    monkeypatch.setattr(cloud, "time", SimpleNamespace(sleep=sleeps.append))
-    return sleeps
 
 
 def _deployment(deployment_id, revision, status="PRIMARY", rollout="IN_PROGRESS", running=0, failed=0, **extra):
