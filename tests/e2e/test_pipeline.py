@@ -9,8 +9,6 @@ is shared: its `stack` stage starts it.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 import urllib.error
@@ -20,88 +18,31 @@ from pathlib import Path
 
 import boto3
 import pytest
-import yaml
 
-from helpers import REPO
-from helpers import ansible_env
-from helpers import VENV_BIN
+from helpers import commit
+from helpers import copy_project
+from helpers import git
+from helpers import project_names
+from helpers import run_project
 
 MOTO = "http://127.0.0.1:5051"
 REGISTRY = "http://127.0.0.1:5050"
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 NAME = "e2e-demo"
 PORT = 18081
-EXTRA_VARS = {
-    "image_name": NAME,
-    "fargate_service_name": NAME,
-    "fargate_cluster_name": NAME,
-    "run_local_container_name": f"{NAME}-local",
-    "run_local_port": PORT,
-    "fargate_tags": {"service": NAME, "environment": "local"},
-    "ecr_repository_tags": {"service": NAME, "environment": "local"},
-}
+EXTRA_VARS = project_names(NAME, PORT)
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
     """A copy of the checkout with a git history of its own."""
-    root = tmp_path_factory.mktemp("project") / "fargate"
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for name in filter(None, files.decode().split("\0")):
-        source = REPO / name
-        if source.is_symlink() or source.is_file():
-            target = root / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
-    if (REPO / "app" / "wheelhouse").is_dir():
-        shutil.copytree(REPO / "app" / "wheelhouse", root / "app" / "wheelhouse")
-    git(root, "init", "-q")
-    commit(root, "e2e: initial")
-    (root / "e2e-vars.yml").write_text(yaml.safe_dump(EXTRA_VARS))
+    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", EXTRA_VARS)
     yield root
     run(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
 
 
-def git(root: Path, *args: str) -> str:
-    env = dict(os.environ, GIT_AUTHOR_NAME="e2e", GIT_AUTHOR_EMAIL="e2e@example.invalid", GIT_COMMITTER_NAME="e2e", GIT_COMMITTER_EMAIL="e2e@example.invalid")
-    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout.strip()
-
-
-def commit(root: Path, message: str) -> None:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message)
-
-
-def run(root: Path, playbook: str, *args: str, check: bool = True) -> dict:
-    """ansible-playbook with the JSON callback; returns the report plus rc and the changed task names."""
-    env = ansible_env()
-    env.pop("ANSIBLE_CONFIG", None)  # the copy's own ansible.cfg
-    process = subprocess.run(
-        [str(VENV_BIN / "ansible-playbook"), playbook, "-i", "inventories/local", "-e", "@e2e-vars.yml", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    try:
-        report = json.loads(process.stdout[process.stdout.index("{") :])
-    except ValueError:
-        report = {"plays": [], "stats": {}}
-    report["rc"] = process.returncode
-    report["output"] = process.stdout[-6000:] + process.stderr[-3000:]
-    report["changed_tasks"] = [task["task"]["name"] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("changed")]
-    report["failures"] = [
-        task["hosts"]["localhost"].get("msg", "")
-        for play in report["plays"]
-        for task in play["tasks"]
-        if task["hosts"].get("localhost", {}).get("failed") and not task["hosts"]["localhost"].get("ignore_errors")
-    ]
-    if check:
-        assert process.returncode == 0, report["output"]
-    return report
+run = run_project
 
 
 def ecs():
@@ -190,28 +131,6 @@ def test_second_run_changes_nothing(project):
     assert (revisions(), registry_tags(), service()["deployments"][0]["id"]) == before
 
 
-def test_no_secret_in_the_most_verbose_output_or_on_disk(project):
-    """The ECR password (and its base64 login form) and the AWS secret key never reach -vvv output."""
-    secret_key = "e2e-Secret-Key-0123456789abcdefXYZ"  # moto accepts any key; this one is easy to find
-    password = "123456789012-auth-token"
-    forms = [password, b64encode(f"AWS:{password}".encode()).decode(), secret_key]
-    process = subprocess.run(
-        [str(VENV_BIN / "ansible-playbook"), "deploy.yml", "-i", "inventories/local", "-e", "@e2e-vars.yml", "-e", f"aws_secret_key={secret_key}", "-vvv"],
-        cwd=project,
-        env=dict(os.environ, ANSIBLE_NOCOLOR="1", PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}"),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    output = process.stdout + process.stderr
-    assert process.returncode == 0, output[-3000:]
-    assert "docker_login" in output, "the run logged in to the registry, so the password was handled"
-    assert [form for form in forms if form in output] == []
-    config = Path.home() / ".docker" / "config.json"
-    assert oct(config.stat().st_mode & 0o777) == "0o600"
-
-
 def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):
     old_version = git(project, "describe", "--tags", "--always", "--dirty")
     _old_digest, old_layers = manifest(old_version)
@@ -256,24 +175,6 @@ def test_rollback_returns_to_the_previous_revision(project):
     assert service()["taskDefinition"] == previous != current
     version = [tag for tag in registry_tags() if manifest(tag)[0] == previous_image.split("@")[1] and tag not in ("latest", "local")]
     assert local("/")["version"] in version
-
-
-def test_stopped_registry_fails_the_push_and_a_rerun_converges(project):
-    views = project / "app" / "webapp" / "views.py"
-    views.write_text(views.read_text() + "# e2e: change while the registry is down\n")
-    commit(project, "e2e: change for the registry fault")
-    before = (revisions(), service()["taskDefinition"])
-    stack(project, "registry", "stop")
-    try:
-        failed = run(project, "deploy.yml", "--skip-tags", "local_stack", check=False)
-    finally:
-        stack(project, "registry", "start")
-    assert failed["rc"] != 0
-    assert any("5050" in message or "registry" in message.lower() for message in failed["failures"]), failed["failures"]
-    assert (revisions(), service()["taskDefinition"]) == before, "nothing half-done"
-    run(project, "deploy.yml")
-    assert len(revisions()) == len(before[0]) + 1
-    assert local("/")["version"] == git(project, "describe", "--tags", "--always", "--dirty")
 
 
 def test_killed_moto_between_push_and_rollout_fails_then_converges(project):

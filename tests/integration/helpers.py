@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -105,15 +106,16 @@ def writes(actions: list[str]) -> list[str]:
 
 
 def ansible_env(**extra: str) -> dict:
-    """The environment ansible-playbook runs in for the tests: this venv, JSON reports, no colour."""
-    return dict(
+    """The environment ansible-playbook runs in for the tests: this venv, JSON reports, no colour; ``extra`` wins."""
+    environment = dict(
         os.environ,
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
         ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json",
         ANSIBLE_NOCOLOR="1",
         PATH=f"{VENV_BIN}:{os.environ.get('PATH', '')}",
-        **extra,
     )
+    environment.update(extra)
+    return environment
 
 
 def aws_defaults(endpoint: str) -> dict:
@@ -159,3 +161,92 @@ def task_result(report: dict, name: str) -> dict:
             if task["task"]["name"] == name:
                 return task["hosts"]["localhost"]
     raise KeyError(name)
+
+
+# --- deploy.yml on a copy of the project -------------------------------------------------------
+
+
+def project_names(name: str, port: int) -> dict:
+    """Extra vars that give a deploy.yml run names of its own (and a local port), apart from `make deploy`'s."""
+    return {
+        "image_name": name,
+        "fargate_service_name": name,
+        "fargate_cluster_name": name,
+        "run_local_container_name": f"{name}-local",
+        "run_local_port": port,
+        "fargate_tags": {"service": name, "environment": "local"},
+        "ecr_repository_tags": {"service": name, "environment": "local"},
+    }
+
+
+def copy_project(root: Path, extra_vars: dict) -> Path:
+    """A copy of the checkout (tracked and untracked, not ignored, files and the wheelhouse) with a git history of
+    its own, so that a one-line change gets a new version; ``extra_vars`` go to its test-vars.yml."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+    for name in filter(None, files.decode().split("\0")):
+        source = REPO / name
+        if source.is_symlink() or source.is_file():
+            target = root / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target, follow_symlinks=False)
+    if (REPO / "app" / "wheelhouse").is_dir():
+        shutil.copytree(REPO / "app" / "wheelhouse", root / "app" / "wheelhouse")
+    (root / "test-vars.yml").write_text(yaml.safe_dump(extra_vars))
+    git(root, "init", "-q")
+    commit(root, "test: initial")
+    return root
+
+
+def git(root: Path, *args: str) -> str:
+    env = dict(
+        os.environ, GIT_AUTHOR_NAME="test", GIT_AUTHOR_EMAIL="test@example.invalid", GIT_COMMITTER_NAME="test", GIT_COMMITTER_EMAIL="test@example.invalid"
+    )
+    return subprocess.run(["git", *args], cwd=root, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def change_app(root: Path, line: str) -> str:
+    """Commit a one-line change to the app; returns the new version (git describe)."""
+    views = root / "app" / "webapp" / "views.py"
+    views.write_text(views.read_text() + f"# {line}\n")
+    commit(root, line)
+    return git(root, "describe", "--tags", "--always", "--dirty")
+
+
+def run_project(root: Path, playbook: str, *args: str, env: dict | None = None, check: bool = True, timeout: int = 900) -> dict:
+    """ansible-playbook on the copy with the JSON callback; returns the report plus rc, output, the changed task
+    names and the failure messages."""
+    environment = ansible_env(**(env or {}))
+    environment.pop("ANSIBLE_CONFIG", None)  # the copy's own ansible.cfg
+    start = time.monotonic()
+    process = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), playbook, "-i", "inventories/local", "-e", "@test-vars.yml", *args],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    try:
+        report = json.loads(process.stdout[process.stdout.index("{") :])
+    except ValueError:
+        report = {"plays": [], "stats": {}}
+    report["seconds"] = time.monotonic() - start
+    report["rc"] = process.returncode
+    report["output"] = process.stdout[-6000:] + process.stderr[-3000:]
+    report["full_output"] = process.stdout + process.stderr
+    report["changed_tasks"] = [task["task"]["name"] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("changed")]
+    report["failures"] = [
+        task["hosts"]["localhost"].get("msg", "")
+        for play in report["plays"]
+        for task in play["tasks"]
+        if task["hosts"].get("localhost", {}).get("failed") and not task["hosts"]["localhost"].get("ignore_errors")
+    ]
+    if check:
+        assert process.returncode == 0, report["output"]
+    return report
