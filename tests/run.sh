@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite, or some of its stages: tests/run.sh [stage ...]
-# Stages: stack lint unit integration e2e molecule sanity. Every stage runs even when one fails;
+# Stages: stack lint unit integration e2e reliability molecule sanity. Every stage runs even when one fails;
 # the exit code is non-zero if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-ALL_STAGES=(stack lint unit integration e2e molecule sanity)
+ALL_STAGES=(stack lint unit integration e2e reliability molecule sanity)
 stages=("$@")
 [ ${#stages[@]} -gt 0 ] || stages=("${ALL_STAGES[@]}")
 
@@ -35,7 +35,7 @@ check_artifact() {
     local out stray
     out=$(mktemp -d)
     ansible-galaxy collection build --force --output-path "$out" >/dev/null || { rm -rf "$out"; return 1; }
-    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|integration))(/|$)|/molecule/|__pycache__' || true)
+    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|integration|reliability))(/|$)|/molecule/|__pycache__' || true)
     rm -rf "$out"
     if [ -n "$stray" ]; then echo "project files in the collection artifact:"; echo "$stray"; return 1; fi
     echo "collection artifact: clean"
@@ -53,6 +53,12 @@ stage_integration() {
 # deploy.yml, rollback.yml and destroy.yml on the local stack, asserting on its state.
 stage_e2e() {
     run_pytest -q -p no:cacheprovider tests/e2e
+}
+
+# Faults (throttling, latency, moto/registry/dockerd gone at each stage boundary) and the bad-input corpus.
+# With RELIABILITY_FIGURES=path, the figures for bench/README.md are written there too.
+stage_reliability() {
+    run_pytest -q -p no:cacheprovider tests/reliability
 }
 
 stage_molecule() {

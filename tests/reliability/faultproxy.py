@@ -1,0 +1,148 @@
+"""A fault-injecting HTTP proxy to put in front of moto.
+
+It forwards every request to the upstream moto server, and on demand:
+  * answers a share of the ECS and ECR requests with ``ThrottlingException`` (HTTP 400, JSON protocol) without
+    forwarding them, as AWS does when it throttles;
+  * adds a fixed latency to every request;
+  * goes down (its port refuses connections) and comes back up on the same port, while moto behind it keeps its
+    state: the client sees the endpoint unreachable, as when the network to AWS is lost.
+
+It counts what it did: requests seen, requests throttled (each one a request the client had to retry to succeed).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import random
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+
+from helpers import free_port
+
+THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
+
+
+class FaultProxy:
+    def __init__(self, upstream: str, seed: int = 20261127) -> None:
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.throttle_share = 0.0
+        self.latency = 0.0
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self.requests = 0
+        self.throttled: Counter = Counter()
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+        self.start()
+        # A control port of its own, so that another process (a stage_probe fault command) can take it down.
+        self.control_port = free_port()
+        self.control = ThreadingHTTPServer(("127.0.0.1", self.control_port), type("Control", (_Control,), {"owner": self}))
+        self.control.daemon_threads = True
+        threading.Thread(target=self.control.serve_forever, daemon=True).start()
+
+    # --- control -----------------------------------------------------------------------------
+    def start(self) -> None:
+        proxy = self
+
+        class Handler(_Handler):
+            owner = proxy
+
+        ThreadingHTTPServer.allow_reuse_address = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        """Go down: the port refuses connections until start()."""
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+            self.server = None
+
+    def close(self) -> None:
+        self.stop()
+        self.control.shutdown()
+        self.control.server_close()
+
+    def configure(self, throttle_share: float = 0.0, latency: float = 0.0) -> None:
+        with self.lock:
+            self.throttle_share = throttle_share
+            self.latency = latency
+
+    def reset_counts(self) -> None:
+        with self.lock:
+            self.requests = 0
+            self.throttled = Counter()
+
+    # --- decisions ---------------------------------------------------------------------------
+    def should_throttle(self, target: str) -> bool:
+        with self.lock:
+            self.requests += 1
+            if target.startswith(THROTTLED_SERVICES) and self.random.random() < self.throttle_share:
+                self.throttled[target.split(".", 1)[1]] += 1
+                return True
+        return False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: FaultProxy
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+    def _handle(self) -> None:
+        proxy = self.owner
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if proxy.latency:
+            time.sleep(proxy.latency)
+        if proxy.should_throttle(self.headers.get("X-Amz-Target", "")):
+            payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+            self._reply(400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ThrottlingException:"}, payload)
+            return
+        connection = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
+        try:
+            headers = {key: value for key, value in self.headers.items() if key.lower() not in HOP_BY_HOP}
+            connection.request(self.command, self.path, body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            self._reply(response.status, {key: value for key, value in response.getheaders() if key.lower() not in HOP_BY_HOP}, payload)
+        finally:
+            connection.close()
+
+    def _reply(self, status: int, headers: dict, payload: bytes) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
+
+
+class _Control(BaseHTTPRequestHandler):
+    """POST /down takes the proxy down; POST /up brings it back."""
+
+    owner: FaultProxy
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet
+        pass
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        if self.path == "/down":
+            self.owner.stop()
+        elif self.path == "/up" and self.owner.server is None:
+            self.owner.start()
+        self.send_response(204)
+        self.end_headers()
