@@ -24,7 +24,7 @@ def ecr():
 @pytest.mark.parametrize("throttles", [1, 3])
 def test_a_throttled_describe_is_retried(ecr, retry_sleeps, throttles):
     client, stub = ecr
-    for _ in range(throttles):
+    for _attempt in range(throttles):
         stub.add_client_error("describe_repositories", service_error_code="ThrottlingException", http_status_code=400)
     stub.add_response("describe_repositories", {"repositories": [REPOSITORY]}, {"repositoryNames": ["web"]})
     assert describe_repository(client, "web")["repositoryName"] == "web"
