@@ -38,34 +38,31 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import builtin_type_name
 
 _REQUIRED_FOR_PRESENT = ("family", "container_definitions", "subnets")
+_VALIDATOR = ArgumentSpecValidator(ARGUMENT_SPEC)
 
 
 def _coerce(args: dict) -> tuple[dict, list[str]]:
-    """Convert what AnsibleModule would convert (numbers given as strings), naming what cannot be."""
-    coerced, errors = dict(args), []
-    for name, value in args.items():
-        spec = ARGUMENT_SPEC.get(name)
-        if spec is None:
-            errors.append(f"{name}: not an option of devops.fargate.ecs_deploy")
-        elif spec.get("type") == "int" and value is not None and not isinstance(value, int):
-            try:
-                coerced[name] = int(str(value))
-            except ValueError:
-                errors.append(f"{name}: must be a whole number, got {value!r}")
-        elif spec.get("choices") and value is not None and value not in spec["choices"]:
-            errors.append(f"{name}: must be one of {', '.join(spec['choices'])}, got {value!r}")
-    return coerced, errors
+    """The arguments as the module reads them (AnsibleModule's conversions), and what it would refuse, in its words.
+
+    A string for a list becomes a list split on commas, "2" an int, "no" False: the same conversions, so the rules
+    that follow see what the module would see.
+    """
+    errors = [f"{name}: not an option of devops.fargate.ecs_deploy" for name in args if name not in ARGUMENT_SPEC]
+    result = _VALIDATOR.validate({name: value for name, value in args.items() if name in ARGUMENT_SPEC})
+    return result.validated_parameters, errors + list(result.error_messages)
 
 
 def ecs_deploy_errors(args: dict) -> list[str]:
     if not isinstance(args, dict):
-        raise AnsibleFilterError(f"ecs_deploy_errors expects a dict of module arguments, got {type(args).__name__}")
+        raise AnsibleFilterError(f"ecs_deploy_errors expects a dict of module arguments, got {builtin_type_name(args)}")
     coerced, errors = _coerce(args)
     if errors:
         return errors

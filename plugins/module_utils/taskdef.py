@@ -223,10 +223,15 @@ def _check_structure(value: dict, shape, item_path) -> list[str]:
     return errors
 
 
+def builtin_type_name(value) -> str:
+    """The builtin type ``value`` is an instance of: ``str`` for ansible-core's tagged strings, not their class name."""
+    return next(cls.__name__ for cls in type(value).__mro__ if cls.__module__ == "builtins")
+
+
 def _check_value(value, shape, path: str) -> list[str]:
     """Walk ``value`` alongside its botocore shape, recursing into lists and structures."""
     if not _is_of_type(value, shape.type_name):
-        return [f"{path}: must be {_TYPE_WORDS[shape.type_name]}, got {type(value).__name__} {value!r}"]
+        return [f"{path}: must be {_TYPE_WORDS[shape.type_name]}, got {builtin_type_name(value)} {value!r}"]
     if shape.type_name == "structure":
         return _check_structure(value, shape, lambda key: f"{path}.{key}")
     if shape.type_name == "list":
@@ -268,6 +273,8 @@ _PORT_MIN, _PORT_MAX = 1, 65535
 _FARGATE_EPHEMERAL_STORAGE_GIB = (21, 200)
 # healthCheck member -> (min, max) seconds or attempts, from the HealthCheck API reference.
 _HEALTH_CHECK_LIMITS = {"interval": (5, 300), "timeout": (2, 120), "retries": (1, 10), "startPeriod": (0, 300)}
+# Container timeout -> (min, max) seconds on Fargate, from the ContainerDefinition reference (the model gives no range).
+_FARGATE_CONTAINER_TIMEOUTS = {"startTimeout": (2, 120), "stopTimeout": (0, 120)}
 
 
 def _is_int(value) -> bool:
@@ -419,6 +426,19 @@ def _rule_health_checks(td: dict) -> list[str]:
     return errors
 
 
+def _rule_fargate_container_timeouts(td: dict, fargate: bool) -> list[str]:
+    """ECS takes any integer, but Fargate refuses a task whose timeouts are out of its range."""
+    if not fargate:
+        return []
+    errors = []
+    for index, container in _containers(td):
+        for key, (low, high) in _FARGATE_CONTAINER_TIMEOUTS.items():
+            value = container.get(key)
+            if _is_int(value) and not low <= value <= high:
+                errors.append(f"container_definitions[{index}].{key}: must be from {low} to {high} on Fargate, got {value}")
+    return errors
+
+
 def _rule_unique_variable_names(td: dict) -> list[str]:
     """A repeated name silently keeps one of the values; say so instead."""
     errors = []
@@ -474,7 +494,7 @@ def validate_task_definition(td: dict, launch_type: str = "FARGATE") -> list[str
     Failing fast with all problems at once beats one RegisterTaskDefinition error per run.
     """
     if not isinstance(td, dict):
-        return [f"task_definition: must be a dict, got {type(td).__name__}"]
+        return [f"task_definition: must be a dict, got {builtin_type_name(td)}"]
     fargate = _is_fargate(td, launch_type)
     errors = _check_against_model(td)
     if td.get("containerDefinitions") == []:
@@ -488,6 +508,7 @@ def validate_task_definition(td: dict, launch_type: str = "FARGATE") -> list[str
     errors += _rule_ports(td, _network_mode(td, fargate))
     errors += _rule_essential(td)
     errors += _rule_health_checks(td)
+    errors += _rule_fargate_container_timeouts(td, fargate)
     errors += _rule_unique_variable_names(td)
     errors += _rule_container_memory(td)
     errors += _rule_depends_on(td)
