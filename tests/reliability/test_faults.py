@@ -196,7 +196,7 @@ def test_no_secret_in_the_most_verbose_output_of_a_full_run(project, moto, proxy
     password = "123456789012-auth-token"
     forms = {"ECR password": password, "ECR login (base64)": b64encode(f"AWS:{password}".encode()).decode(), "AWS secret key": secret_key}
     version = change_app(project, "reliability: a change for the -vvv run")
-    environment = {"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_CALLBACKS_ENABLED": ""}
+    environment = {"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.timer"}
     report = run_project(project, "deploy.yml", "-e", f"aws_secret_key={secret_key}", "-vvv", env=environment, check=False, timeout=1200)
     output = report["full_output"]
     assert report["rc"] == 0, output[-3000:]
