@@ -64,8 +64,8 @@ def wait_for(url: str, what: str, seconds: float = 30) -> None:
     raise RuntimeError(f"{what} did not answer on {url}")
 
 
-# Stop the engine (TERM, then KILL) and wait until it is gone; the local_stack play starts it again.
-DOCKERD_KILL = "pkill -TERM -x dockerd; for i in $(seq 100); do pgrep -x dockerd >/dev/null || exit 0; sleep 0.2; done; pkill -KILL -x dockerd"
+# Stop the engine by its executable (TERM, then KILL), waiting until it is gone; the local_stack play starts it again.
+DOCKERD_KILL = "start-stop-daemon --stop --oknodo --exec /usr/sbin/dockerd --retry TERM/20/KILL/5"
 
 
 def dockerd_answers() -> bool:

@@ -11,6 +11,7 @@ The tests run in order on one copy of the project (names rel-faults, port 18085)
 from __future__ import annotations
 
 import json
+import sys
 import time
 import urllib.request
 from base64 import b64encode
@@ -45,6 +46,8 @@ FARGATE = "Roll out to ECS Fargate"
 RUN_LOCAL = "Run the deployed revision locally"
 
 FAULT_TABLE: list[dict] = []
+# Run by stage_probe in the ansible-playbook process: take the proxy down.
+DOWN = 'import urllib.request as r; r.urlopen(r.Request("http://127.0.0.1:{port}/down", method="POST"))'
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +239,7 @@ def test_a_fault_at_a_stage_boundary_fails_clearly_and_a_rerun_converges(project
     before = revisions(moto)
     before_service = service(moto).get("taskDefinition")
     command, unreachable = {
-        "aws": (f"curl -sf -XPOST http://127.0.0.1:{proxy.control_port}/down", proxy.url.split("//")[1]),
+        "aws": (f"{sys.executable} -c '{DOWN.format(port=proxy.control_port)}'", proxy.url.split("//")[1]),
         "registry": (registry.kill_command(), registry.address),
         "dockerd": (DOCKERD_KILL, "Docker"),
     }[target]
