@@ -49,6 +49,19 @@ _REQUIRED_FOR_PRESENT = ("family", "container_definitions", "subnets")
 _VALIDATOR = ArgumentSpecValidator(ARGUMENT_SPEC)
 
 
+def _plain(value):
+    """The value as builtin containers and scalars, as a module receives it: validating Ansible's lazy, tagged
+    containers copies and re-renders them at every step."""
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
 def _coerce(args: dict) -> tuple[dict, list[str]]:
     """The arguments as the module reads them (AnsibleModule's conversions), and what it would refuse, in its words.
 
@@ -56,7 +69,7 @@ def _coerce(args: dict) -> tuple[dict, list[str]]:
     that follow see what the module would see.
     """
     errors = [f"{name}: not an option of devops.fargate.ecs_deploy" for name in args if name not in ARGUMENT_SPEC]
-    result = _VALIDATOR.validate({name: value for name, value in args.items() if name in ARGUMENT_SPEC})
+    result = _VALIDATOR.validate({name: _plain(value) for name, value in args.items() if name in ARGUMENT_SPEC})
     return result.validated_parameters, errors + list(result.error_messages)
 
 

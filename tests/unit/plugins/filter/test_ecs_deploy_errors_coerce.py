@@ -55,3 +55,26 @@ def test_a_subnet_string_gives_one_error_not_one_per_character():
 
 def test_a_subnet_string_the_module_accepts_is_accepted():
     assert ecs_deploy_errors(dict(GOOD, subnets="subnet-0bad1e55")) == []
+
+
+class _Lazy(dict):
+    """Stands in for ansible-core's lazy template containers, which render again on every copy."""
+
+    copies = 0
+
+    def __deepcopy__(self, memo):
+        _Lazy.copies += 1
+        return dict(self)
+
+    def __copy__(self):
+        _Lazy.copies += 1
+        return dict(self)
+
+
+def test_the_arguments_are_read_as_builtins_not_copied_as_the_caller_holds_them():
+    _Lazy.copies = 0
+    container = _Lazy(GOOD["container_definitions"][0])
+    coerced, errors = _coerce(dict(GOOD, container_definitions=[container]))
+    assert errors == []
+    assert _Lazy.copies == 0
+    assert type(coerced["container_definitions"][0]) is dict
