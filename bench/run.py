@@ -2,11 +2,14 @@
 """Every benchmark and reliability figure in one run, written to bench/README.md.
 
 Usage (after `make stack` and `make wheelhouse`, on an otherwise idle machine):
-    .venv/bin/python bench/run.py [--only image,noop,...] [--no-reliability] [--output bench/README.md]
+    .venv/bin/python bench/run.py [--only image,noop,...] [--output bench/README.md]
+        [--reliability-from tests/output/reliability.json] [--report-only]
 
 Runs each bench/<name>.py with --json, then the reliability tests (tests/reliability) with RELIABILITY_FIGURES set,
 and writes one report: the machine, the date, each table with the peers' figures beside ours, every target met or
-missed, and the command that reproduces it.
+missed, and the command that reproduces it. The reliability tests are part of the README's test command, which
+leaves their figures in tests/output/reliability.json: --reliability-from takes them from there instead of running
+the tests again. --report-only writes the report from the last run's JSON files in .cache/bench/.
 """
 
 from __future__ import annotations
@@ -177,7 +180,8 @@ def report(results: dict, reliability: dict | None, durations: dict, errors: dic
             continue
         data = results.get(name)
         title = data["title"] if data else name
-        lines += [f"## {title} (`bench/{name}.py`, {durations.get(name, 0):.0f} s)", ""]
+        took = f", {durations[name]:.0f} s" if name in durations else ""
+        lines += [f"## {title} (`bench/{name}.py`{took})", ""]
         if not data:
             lines += ["The script failed:", "", "```", errors[name], "```", ""]
             continue
@@ -205,13 +209,20 @@ def report(results: dict, reliability: dict | None, durations: dict, errors: dic
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", help="comma-separated benches to run (default: all)")
-    parser.add_argument("--no-reliability", action="store_true", help="skip the reliability tests")
+    parser.add_argument("--no-reliability", action="store_true", help="skip the reliability figures")
+    parser.add_argument("--reliability-from", metavar="PATH", help="the figures a run of the reliability tests left (tests/output/reliability.json)")
+    parser.add_argument("--report-only", action="store_true", help="run nothing: report the JSON files the last run left in .cache/bench/")
     parser.add_argument("--output", default=str(REPO / "bench" / "README.md"))
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     names = args.only.split(",") if args.only else BENCHES
     results, durations, errors = {}, {}, {}
     for name in names:
+        if args.report_only:
+            target = OUT / f"{name}.json"
+            if target.exists():
+                results[name] = json.loads(target.read_text())
+            continue
         print(f"=== bench/{name}.py", flush=True)
         data, durations[name], error = run_bench(name)
         if data:
@@ -220,7 +231,10 @@ def main() -> None:
             errors[name] = error
             print(error, flush=True)
     reliability = None
-    if not args.no_reliability:
+    if args.reliability_from:
+        reliability = json.loads(Path(args.reliability_from).read_text())
+        reliability.setdefault("_pytest", {"rc": 0, "summary": f"figures from {args.reliability_from} (the README's test command)"})
+    elif not args.no_reliability and not args.report_only:
         print("=== tests/reliability", flush=True)
         reliability, durations["reliability"], errors["reliability"] = run_reliability()
         print(reliability.get("_pytest"), flush=True)

@@ -56,9 +56,14 @@ stage_e2e() {
 }
 
 # Faults (throttling, latency, moto/registry/dockerd gone at each stage boundary) and the bad-input corpus.
-# With RELIABILITY_FIGURES=path, the figures for bench/README.md are written there too.
+# Their figures (retries counted, the fault table, ...) go to tests/output/reliability.json for bench/run.py.
 stage_reliability() {
-    run_pytest -q -p no:cacheprovider tests/reliability
+    local figures=${RELIABILITY_FIGURES:-$PWD/tests/output/reliability.json} rc
+    mkdir -p "$(dirname "$figures")" && rm -f "$figures"
+    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider tests/reliability
+    rc=$?
+    python3 -c 'import json, sys; p, rc = sys.argv[1], int(sys.argv[2]); d = json.load(open(p)) if __import__("os").path.exists(p) else {}; d["_pytest"] = {"rc": rc, "summary": "tests/reliability " + ("passed" if rc == 0 else "FAILED") + " in the README test command"}; json.dump(d, open(p, "w"), indent=1)' "$figures" "$rc"
+    return $rc
 }
 
 stage_molecule() {
