@@ -45,6 +45,7 @@ from common import REPO
 from common import MotoServer
 from common import copy_project
 from common import emit
+from common import project_names
 from common import retry_docker
 from common import run_ansible
 
@@ -69,16 +70,7 @@ _GO_UNITS = {"ns": 1e-9, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
 def extra_vars(endpoint: str) -> dict:
-    return {
-        "aws_endpoint_url": endpoint,
-        "image_name": NAME,
-        "fargate_service_name": NAME,
-        "fargate_cluster_name": NAME,
-        "run_local_container_name": f"{NAME}-local",
-        "run_local_port": PORT,
-        "fargate_tags": {"service": NAME, "environment": "local"},
-        "ecr_repository_tags": {"service": NAME, "environment": "local"},
-    }
+    return dict(project_names(NAME, PORT), aws_endpoint_url=endpoint)
 
 
 def git(root: Path, *args: str) -> str:

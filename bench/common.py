@@ -10,7 +10,6 @@ import argparse
 import base64
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
+import helpers  # noqa: E402
 from helpers import VENV_BIN  # noqa: E402
 from helpers import MotoServer  # noqa: E402
 from helpers import _action as request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
@@ -193,29 +193,13 @@ def stage_requests(run: Run, requests: list[dict]) -> dict[str, list[dict]]:
 # The project, copied
 
 
+# deploy.yml's names for one run, apart from `make deploy`'s (the tests' helper).
+project_names = helpers.project_names
+
+
 def copy_project(root: Path, extra_vars: dict, name: str = "bench-vars.yml") -> Path:
-    """A copy of the checkout (tracked and untracked, not ignored, files) with a git history of its own.
-
-    ``extra_vars`` are written to ``root/<name>``, for ``-e @<name>``.
-    """
-    import yaml
-
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
-    for relative in filter(None, files.decode().split("\0")):
-        source = REPO / relative
-        if source.is_symlink() or source.is_file():
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
-    if (REPO / "app" / "wheelhouse").is_dir():
-        shutil.copytree(REPO / "app" / "wheelhouse", root / "app" / "wheelhouse")
-    git_env = dict(
-        os.environ, GIT_AUTHOR_NAME="bench", GIT_AUTHOR_EMAIL="bench@example.invalid", GIT_COMMITTER_NAME="bench", GIT_COMMITTER_EMAIL="bench@example.invalid"
-    )
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "bench: copy"]):
-        subprocess.run(["git", *command], cwd=root, env=git_env, capture_output=True, check=True)
-    (root / name).write_text(yaml.safe_dump(extra_vars))
-    return root
+    """A copy of the checkout with a git history of its own (the tests' helper); ``extra_vars`` go to ``root/<name>``."""
+    return helpers.copy_project(root, extra_vars, vars_file=name)
 
 
 def retry_docker(call, *args, attempts: int = 10, delay: float = 3, **kwargs):

@@ -34,6 +34,7 @@ from common import MotoServer
 from common import actions
 from common import argument_parser
 from common import copy_project
+from common import project_names as helpers_project_names
 from common import default_network
 from common import emit
 from common import median
@@ -399,15 +400,7 @@ def main() -> None:
 
 def project_names() -> dict:
     """deploy.yml's names for the bench, apart from `make deploy`'s and the tests'."""
-    return {
-        "image_name": NAME,
-        "fargate_service_name": NAME,
-        "fargate_cluster_name": NAME,
-        "run_local_container_name": f"{NAME}-local",
-        "run_local_port": PORT,
-        "fargate_tags": {"service": NAME, "environment": "local"},
-        "ecr_repository_tags": {"service": NAME, "environment": "local"},
-    }
+    return helpers_project_names(NAME, PORT)
 
 
 if __name__ == "__main__":

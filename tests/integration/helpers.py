@@ -179,9 +179,9 @@ def project_names(name: str, port: int) -> dict:
     }
 
 
-def copy_project(root: Path, extra_vars: dict) -> Path:
+def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml") -> Path:
     """A copy of the checkout (tracked and untracked, not ignored, files and the wheelhouse) with a git history of
-    its own, so that a one-line change gets a new version; ``extra_vars`` go to its test-vars.yml."""
+    its own, so that a one-line change gets a new version; ``extra_vars`` go to its ``vars_file``, for ``-e @``."""
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         source = REPO / name
@@ -191,7 +191,7 @@ def copy_project(root: Path, extra_vars: dict) -> Path:
             shutil.copy2(source, target, follow_symlinks=False)
     if (REPO / "app" / "wheelhouse").is_dir():
         shutil.copytree(REPO / "app" / "wheelhouse", root / "app" / "wheelhouse")
-    (root / "test-vars.yml").write_text(yaml.safe_dump(extra_vars))
+    (root / vars_file).write_text(yaml.safe_dump(extra_vars))
     git(root, "init", "-q")
     commit(root, "test: initial")
     return root
