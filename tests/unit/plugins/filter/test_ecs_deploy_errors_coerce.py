@@ -77,4 +77,4 @@ def test_the_arguments_are_read_as_builtins_not_copied_as_the_caller_holds_them(
     coerced, errors = _coerce(dict(GOOD, container_definitions=[container]))
     assert errors == []
     assert _Lazy.copies == 0
-    assert type(coerced["container_definitions"][0]) is dict
+    assert isinstance(coerced["container_definitions"][0], dict) and not isinstance(coerced["container_definitions"][0], _Lazy)
