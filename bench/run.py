@@ -173,7 +173,7 @@ def report(results: dict, reliability: dict | None, durations: dict, errors: dic
         "",
     ]
     lines += [f"- {key}: {value}" for key, value in info.items()]
-    lines += ["", "Every figure below comes from this one run on this machine: ours and the peers' side by side.", ""]
+    lines += ["", "Every benchmark figure below comes from one run on this machine, ours and the peers' side by side; the reliability figures from the run of tests/reliability named in their section.", ""]
     all_targets: list[dict] = []
     for name in BENCHES:
         if name not in results and name not in errors:
@@ -238,7 +238,13 @@ def main() -> None:
         print("=== tests/reliability", flush=True)
         reliability, durations["reliability"], errors["reliability"] = run_reliability()
         print(reliability.get("_pytest"), flush=True)
-    command = ".venv/bin/python bench/run.py" + "".join(f" {arg}" for arg in sys.argv[1:])
+    command = ".venv/bin/python bench/run.py" + ("" if args.report_only or args.reliability_from else "".join(f" {arg}" for arg in sys.argv[1:]))
+    if args.report_only or args.reliability_from:
+        command += (
+            "   # runs every bench and the reliability tests; this report was assembled by"
+            f" `bench/run.py {' '.join(sys.argv[1:])}` from the benches' JSON in .cache/bench/ and the figures the"
+            " README test command's reliability stage left"
+        )
     Path(args.output).write_text(report(results, reliability, durations, errors, command))
     print(f"wrote {args.output}")
     sys.exit(1 if any(errors.values()) else 0)
