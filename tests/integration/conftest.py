@@ -2,14 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import MotoServer
+from fixtures import moto
 
-
-@pytest.fixture(scope="module")
-def moto():
-    server = MotoServer()
-    yield server
-    server.stop()
+__all__ = ["moto", "network"]
 
 
 @pytest.fixture(scope="module")

@@ -6,3 +6,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "integration"))
 sys.path.insert(0, str(HERE))
+
+from fixtures import moto  # noqa: E402  (after the path above)
+
+__all__ = ["moto"]

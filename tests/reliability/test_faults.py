@@ -24,7 +24,6 @@ from figures import record
 from helpers import change_app
 from helpers import copy_project
 from helpers import git
-from helpers import MotoServer
 from helpers import project_names
 from helpers import REPO
 from helpers import run_project
@@ -48,13 +47,6 @@ RUN_LOCAL = "Run the deployed revision locally"
 FAULT_TABLE: list[dict] = []
 # Run by stage_probe in the ansible-playbook process: take the proxy down.
 DOWN = 'import urllib.request as r; r.urlopen(r.Request("http://127.0.0.1:{port}/down", method="POST"))'
-
-
-@pytest.fixture(scope="module")
-def moto():
-    server = MotoServer()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
