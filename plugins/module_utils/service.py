@@ -46,32 +46,44 @@ def network_configuration(subnets: list[str], security_groups: list[str], assign
 
 
 def _normalize_network(value: dict | None) -> dict | None:
+    """The awsvpc settings we manage; anything else AWS adds to the block is not ours to compare."""
     if not value:
         return None
-    awsvpc = dict(value.get("awsvpcConfiguration") or {})
-    awsvpc["subnets"] = sorted(awsvpc.get("subnets") or [])
-    awsvpc["securityGroups"] = sorted(awsvpc.get("securityGroups") or [])
-    awsvpc.setdefault("assignPublicIp", ASSIGN_PUBLIC_IP_DEFAULT)
-    return {"awsvpcConfiguration": awsvpc}
+    awsvpc = (value or {}).get("awsvpcConfiguration") or {}
+    return {
+        "awsvpcConfiguration": {
+            "subnets": sorted(awsvpc.get("subnets") or []),
+            "securityGroups": sorted(awsvpc.get("securityGroups") or []),
+            "assignPublicIp": awsvpc.get("assignPublicIp") or ASSIGN_PUBLIC_IP_DEFAULT,
+        }
+    }
 
 
 def _normalize_deployment(value: dict | None) -> dict:
-    merged = json.loads(json.dumps(DEPLOYMENT_DEFAULTS))
-    for key, item in (value or {}).items():
-        if item is None:
-            continue
-        if isinstance(item, dict) and isinstance(merged.get(key), dict):
-            merged[key].update({k: v for k, v in item.items() if v is not None})
-        else:
-            merged[key] = item
-    return merged
+    """The deployment settings we manage, ECS's defaults filled in.
+
+    Real ECS answers carry more (an ``alarms`` block even when none is set, ``strategy``,
+    ``bakeTimeInMinutes``, ...), and every API release may add a member: those are not ours,
+    so they are left out of the comparison rather than read as a difference.
+    """
+    value = value or {}
+    normalized = {key: default if value.get(key) is None else value[key] for key, default in DEPLOYMENT_DEFAULTS.items()}
+    breaker = value.get("deploymentCircuitBreaker") or {}
+    normalized["deploymentCircuitBreaker"] = {
+        key: default if breaker.get(key) is None else breaker[key] for key, default in DEPLOYMENT_DEFAULTS["deploymentCircuitBreaker"].items()
+    }
+    return normalized
+
+
+_LOAD_BALANCER_KEYS = ("targetGroupArn", "loadBalancerName", "containerName", "containerPort")
 
 
 def _normalize_load_balancers(value: list | None) -> list:
     def key(lb: dict) -> tuple:
         return (lb.get("targetGroupArn") or "", lb.get("loadBalancerName") or "", lb.get("containerName") or "", lb.get("containerPort") or 0)
 
-    return sorted(({k: v for k, v in lb.items() if v is not None} for lb in value or []), key=key)
+    managed = ({k: lb[k] for k in _LOAD_BALANCER_KEYS if lb.get(k) is not None} for lb in value or [])
+    return sorted(managed, key=key)
 
 
 _NORMALIZERS = {

@@ -133,3 +133,55 @@ def test_service_diff_shows_only_changed_fields_normalised():
     desired = {"taskDefinition": TD2, "desiredCount": 2}
     diff = service_diff(desired, CURRENT, ["service.taskDefinition"])
     assert diff == {"before": {"taskDefinition": TD1}, "after": {"taskDefinition": TD2}}
+
+
+# What real ECS answers carry beyond what the module sets (awscli's examples/ecs/update-service.rst,
+# create-service.rst; botocore's Service and DeploymentConfiguration shapes). None of it is ours.
+REAL_EXTRAS = {
+    "deploymentConfiguration": {
+        "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+        "alarms": {"alarmNames": [], "rollback": False, "enable": False},
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
+    },
+    "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-b", "subnet-a"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
+    "loadBalancers": [{"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 8000, "advancedConfiguration": {"alternateTargetGroupArn": "arn:tg2"}}],
+    "availabilityZoneRebalancing": "ENABLED",
+    "platformFamily": "Linux",
+    "enableECSManagedTags": False,
+    "deploymentController": {"type": "ECS"},
+    "schedulingStrategy": "REPLICA",
+}
+
+
+def test_fields_aws_adds_are_not_differences():
+    current = dict(CURRENT, **REAL_EXTRAS)
+    desired = {
+        "taskDefinition": TD1,
+        "networkConfiguration": NET,
+        "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100},
+        "loadBalancers": [{"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 8000}],
+        "propagateTags": "SERVICE",
+    }
+    assert compare_service(desired, current) == ([], {})
+    # ... while a managed sub-key still counts.
+    desired["deploymentConfiguration"] = dict(desired["deploymentConfiguration"], minimumHealthyPercent=50)
+    assert compare_service(desired, current)[0] == ["service.deploymentConfiguration"]
+
+
+def test_a_real_create_answer_needs_no_update():
+    desired = {
+        "taskDefinition": TD1,
+        "networkConfiguration": NET,
+        "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100},
+        "propagateTags": "SERVICE",
+        "enableExecuteCommand": None,
+    }
+    created = dict(CURRENT, **REAL_EXTRAS)
+    assert dropped_on_create(desired, created) == {}
+    # moto leaves deploymentConfiguration out of its create answer: then it is really missing.
+    assert dropped_on_create(desired, {k: v for k, v in created.items() if k != "deploymentConfiguration"}) == {
+        "deploymentConfiguration": desired["deploymentConfiguration"]
+    }
