@@ -11,10 +11,13 @@ it found or did, and every write call is behind ``check_mode``.
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
+from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
+from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
@@ -43,6 +46,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.taskdef import norm
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import parse_cpu
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import parse_memory
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import pin_image
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import validate_task_definition
 
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -246,6 +250,35 @@ def validate_options(params: dict) -> list[str]:
 # ---------------------------------------------------------------------------------------
 # The deployment
 
+# On every revision the module registers: the digest of the normalised request (taskdef.request_digest).
+REQUEST_DIGEST_TAG = TAG_PREFIX + "request-digest"
+
+
+class DeployError(Exception):
+    """A deployment that cannot go on; ``result`` holds what the run found or did so far."""
+
+    def __init__(self, msg: str, **result) -> None:
+        super().__init__(msg)
+        self.msg = msg
+        self.result = result
+
+
+def run(module, client) -> None:
+    """The module's one exit: the state's result, or one failure path that still says what changed."""
+    deployer = Deployer(module, client)
+    state = module.params["state"]
+    steps = {"present": deployer.deploy, "rolled_back": deployer.roll_back_on_demand, "absent": deployer.delete}
+    try:
+        result = steps[state]()
+    except DeployError as e:
+        module.fail_json(msg=e.msg, **deployer.outcome(e.result, failed=True))
+    except ecs.AnsibleECSError as e:
+        denied = access_denied_message(e, job=job_for(module.check_mode, state))
+        if e.exception is not None and denied is None:
+            module.fail_json_aws(e.exception, msg=e.message, **deployer.outcome({}, failed=True))
+        module.fail_json(msg=denied or e.message, **deployer.outcome({}, failed=True))
+    deployer.exit(result)
+
 
 class Deployer:
     """One run of the module against one service."""
@@ -256,6 +289,7 @@ class Deployer:
         self.params = module.params
         self.check_mode = module.check_mode
         self.api_calls = 0
+        self.writes = 0
         self.changes: list[str] = []
         self.diff: dict = {"before": {}, "after": {}}
         getattr(client, "client", client).meta.events.register("before-parameter-build.ecs", self._count_call)
@@ -323,10 +357,9 @@ class Deployer:
         if service is not None:
             self.changes.append("service")
             self._record_diff("service", {"serviceName": service["serviceName"], "status": service["status"]}, {})
-            if not self.check_mode:
-                if service.get("desiredCount"):
-                    ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
-                ecs.delete_service(self.client, cluster=self.params["cluster"], service=self.params["service"])
+            if service.get("desiredCount"):
+                self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
+            self._write(ecs.delete_service, cluster=self.params["cluster"], service=self.params["service"])
         if self.params.get("family"):
             for arn in ecs.list_task_definitions(self.client, self.params["family"]):
                 self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
@@ -360,10 +393,16 @@ class Deployer:
         return self._register(desired, compared or latest, latest), True
 
     def _reusable(self, desired: dict, found: dict | None) -> bool:
-        """An ACTIVE revision equal in meaning to the desired one; its tags are brought in line."""
+        """An ACTIVE revision asked for with the same request, or equal in meaning; its tags are brought in line.
+
+        The request digest decides first: a revision this module registered keeps meaning what was
+        asked even when ECS describes it with members or defaults it did not have then. The
+        normalised comparison serves revisions registered elsewhere, or under older rules.
+        """
         if not found or found["taskDefinition"].get("status") != "ACTIVE":
             return False
-        if compare_task_definitions(desired, found["taskDefinition"]):
+        asked = normalize_tags(found.get("tags")).get(REQUEST_DIGEST_TAG)
+        if asked != request_digest(desired) and compare_task_definitions(desired, found["taskDefinition"]):
             return False
         self._ensure_task_definition_tags(found["taskDefinition"]["taskDefinitionArn"], found.get("tags"))
         return True
@@ -378,23 +417,22 @@ class Deployer:
             else {"before": {}, "after": normalize_task_definition(desired)}
         )
         self._record_diff("task_definition", diff["before"], diff["after"])
-        tags = normalize_tags(self.params.get("task_definition_tags") or {})
-        params = dict(desired)
-        if tags:
-            params["tags"] = [{"key": key, "value": str(value)} for key, value in tags.items()]
+        tags = dict(normalize_tags(self.params.get("task_definition_tags") or {}), **{REQUEST_DIGEST_TAG: request_digest(desired)})
+        params = dict(desired, tags=[{"key": key, "value": value} for key, value in tags.items()])
         if self.check_mode:
             return _predicted_arn(desired["family"], latest, compared)
-        return ecs.register_task_definition(self.client, **params)["taskDefinitionArn"]
+        return self._write(ecs.register_task_definition, **params)["taskDefinitionArn"]
 
     def _ensure_task_definition_tags(self, arn: str, current: list | None) -> None:
         wanted = self.params.get("task_definition_tags")
         if wanted is None:
             return
-        to_set, to_unset = compare_aws_tags(normalize_tags(current or []), {k: str(v) for k, v in wanted.items()}, purge_tags=True)
+        current = {k: v for k, v in normalize_tags(current or []).items() if not k.startswith(TAG_PREFIX)}
+        to_set, to_unset = compare_aws_tags(current, {k: str(v) for k, v in wanted.items()}, purge_tags=True)
         if not to_set and not to_unset:
             return
         self.changes += [f"task_definition.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
-        self._record_diff("task_definition_tags", normalize_tags(current or []), {k: str(v) for k, v in wanted.items()})
+        self._record_diff("task_definition_tags", current, {k: str(v) for k, v in wanted.items()})
         if to_set:
             self._write(ecs.tag_resource, resourceArn=arn, tags=[{"key": k, "value": v} for k, v in to_set.items()])
         if to_unset:
@@ -446,11 +484,11 @@ class Deployer:
             params["tags"] = [{"key": k, "value": v} for k, v in tags.items()]
         if self.check_mode:
             return None
-        created = ecs.create_service(self.client, **params)
+        created = self._write(ecs.create_service, **params)
         # Some endpoints drop settings on create; setting them again keeps the next run a no-op.
         missing = dropped_on_create(desired, created)
         if missing:
-            created = ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], **missing)
+            created = self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], **missing)
         return created
 
     def _update_service(self, service: dict, task_definition: str) -> tuple[dict | None, bool]:
@@ -544,7 +582,7 @@ class Deployer:
         primary = primary_deployment(service) if service else None
         if primary and same_task_definition(primary.get("taskDefinition"), target):
             return self._wait(primary["id"])  # the circuit breaker already started this rollback
-        rolled = ecs.update_service(self.client, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
+        rolled = self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
         return self._wait((primary_deployment(rolled) or {}).get("id"))
 
     def _wait(self, deployment_id: str):
@@ -564,8 +602,8 @@ class Deployer:
     def _tag_service(self, service: dict, tags: dict, known: list | None = None) -> None:
         current = tags_dict(known if known is not None else service.get("tags"))
         wanted = {k: v for k, v in tags.items() if current.get(k) != v}
-        if wanted and not self.check_mode:
-            ecs.tag_resource(self.client, resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in wanted.items()])
+        if wanted:
+            self._write(ecs.tag_resource, resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in wanted.items()])
 
     # -- plumbing -----------------------------------------------------------------------
 
@@ -573,10 +611,12 @@ class Deployer:
         return ecs.describe_service(self.client, self.params["cluster"], self.params["service"])
 
     def _write(self, call, **params):
-        """Every write goes through here, so check mode makes none."""
+        """Every write goes through here, so check mode makes none and a failure knows one was made."""
         if self.check_mode:
             return None
-        return call(self.client, **params)
+        answer = call(self.client, **params)
+        self.writes += 1
+        return answer
 
     def _record_diff(self, section: str, before, after) -> None:
         self.diff["before"][section] = before
@@ -586,16 +626,21 @@ class Deployer:
         digests = self.params.get("image_digests") or {}
         return [{"container": c["name"], "image": c["image"], "digest": digests.get(c["name"])} for c in desired["containerDefinitions"]]
 
-    def fail(self, msg: str, **extra) -> None:
-        self.module.fail_json(msg=msg, changed=bool(self.changes), changes=self.changes, api_calls=self.api_calls, **extra)
+    def fail(self, msg: str, **extra) -> NoReturn:
+        raise DeployError(msg, **extra)
+
+    def outcome(self, result: dict, failed: bool = False) -> dict:
+        """The module's return values. A failure is ``changed`` when a write went through before it."""
+        outcome = dict(result)
+        outcome.setdefault("deployment_started", False)
+        outcome.setdefault("rolled_back", False)
+        outcome.update(changed=self.writes > 0 if failed else bool(self.changes), changes=self.changes, api_calls=self.api_calls)
+        if self.module._diff:
+            outcome["diff"] = self.diff
+        return outcome
 
     def exit(self, result: dict) -> None:
-        result.setdefault("deployment_started", False)
-        result.setdefault("rolled_back", False)
-        kwargs = dict(result, changed=bool(self.changes), changes=self.changes, api_calls=self.api_calls)
-        if self.module._diff:
-            kwargs["diff"] = self.diff
-        self.module.exit_json(**kwargs)
+        self.module.exit_json(**self.outcome(result))
 
 
 def _rolled_back_by_ecs(service: dict | None, failed: str) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import re
 
@@ -698,6 +699,16 @@ def normalize_task_definition(td: dict) -> dict:
     if isinstance(td.get("volumes"), list):
         td["volumes"] = [_volume(v) if isinstance(v, dict) else v for v in td["volumes"]]
     return _canonical_order(_prune(td))
+
+
+def request_digest(td: dict) -> str:
+    """A digest of what was asked for, in canonical form: equal meaning, equal digest.
+
+    Kept in a tag on each revision the module registers, so that reuse does not depend on
+    what ECS adds to its describe answer later (a new member, a new default).
+    """
+    canonical = json.dumps(normalize_task_definition(td), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def normalize_tags(tags) -> dict[str, str]:

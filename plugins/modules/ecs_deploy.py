@@ -318,9 +318,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUMENT_SPEC
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
+from ansible_collections.devops.fargate.plugins.module_utils.deploy import run
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
-from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import ECS_RETRY_CODES
 
 
@@ -335,18 +334,7 @@ def main() -> None:
         module.fail_json(msg="Invalid options: " + "; ".join(errors), errors=errors)
 
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES))
-    deployer = Deployer(module, client)
-    try:
-        if module.params["state"] == "present":
-            result = deployer.deploy()
-        elif module.params["state"] == "rolled_back":
-            result = deployer.roll_back_on_demand()
-        else:
-            result = deployer.delete()
-    except AnsibleECSError as e:
-        module.fail_json_aws_error(e)
-    deployer.exit(result)
-
+    run(module, client)
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
+from ansible_collections.devops.fargate.plugins.module_utils import deploy
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
 
 TD_A = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
@@ -45,6 +45,9 @@ class ModuleStandIn:
 
     def fail_json(self, **result):
         raise Failed(result)
+
+    def fail_json_aws(self, exception, msg=None, **result):
+        raise Failed(dict(result, msg=f"{msg}: {exception}"))
 
     def exit_json(self, **result):
         raise Exited(result)
@@ -125,9 +128,8 @@ def queue_until_register(stub, running):
 
 def run(client, **params):
     module = ModuleStandIn(**dict(PARAMS, **params))
-    deployer = Deployer(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
     with pytest.raises((Failed, Exited)) as outcome:
-        deployer.exit(deployer.deploy())
+        deploy.run(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
     return outcome.value
 
 
@@ -244,3 +246,88 @@ def test_throttled_reads_are_retried_and_the_run_succeeds(ecs, monkeypatch):
     assert isinstance(outcome, Exited)
     assert outcome.result["changed"] is False
     assert outcome.result["api_calls"] == 5  # two calls, three throttled attempts
+
+
+def test_a_failure_after_a_write_reports_changed_and_the_changes(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_client_error("update_service", service_error_code="InvalidParameterException", service_message="bad", http_status_code=400)
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["changed"] is True
+    assert "task_definition.memory" in outcome.result["changes"]
+
+
+def test_a_failure_before_any_write_is_not_changed(ecs):
+    client, stub = ecs
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []})
+    stub.add_client_error("register_task_definition", service_error_code="ClientException", service_message="no", http_status_code=400)
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["changed"] is False
+
+
+def test_access_denied_names_the_action_resource_and_policy(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_client_error(
+        "update_service",
+        service_error_code="AccessDeniedException",
+        service_message=f"User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecs:UpdateService on resource: {SERVICE_ARN}",
+        http_status_code=400,
+    )
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    assert "ecs:UpdateService" in outcome.result["msg"] and SERVICE_ARN in outcome.result["msg"]
+    assert "docs/iam/deploy-policy.json" in outcome.result["msg"]
+    assert outcome.result["changed"] is True  # the revision was registered before the denial
+
+
+def test_a_revision_registered_for_the_same_request_is_reused_whatever_ecs_adds_later(ecs):
+    """Tomorrow's describe answer carries a member today's normalisation does not know: the digest still decides."""
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
+
+    client, stub = ecs
+    digest = request_digest(desired_task_definition(with_defaults(PARAMS)))
+    described = copy.deepcopy(dict(TASK_DEFINITION_A, memory="1024"))
+    described["containerDefinitions"][0]["restartPolicy"] = {"enabled": False}  # a default ECS might start filling in
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))]})
+    stub.add_response("describe_task_definition", {"taskDefinition": described, "tags": [{"key": REQUEST_DIGEST_TAG, "value": digest}]})
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Exited)
+    assert outcome.result["changed"] is False and outcome.result["registered"] is False
+
+
+def test_a_registered_revision_carries_the_request_digest(ecs):
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
+
+    client, stub = ecs
+    desired = desired_task_definition(with_defaults(PARAMS))
+    stub.add_response("describe_services", {"services": []})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []})
+    stub.add_response(
+        "register_task_definition",
+        {"taskDefinition": dict(TASK_DEFINITION_A, taskDefinitionArn=TD_B, revision=2, memory="1024")},
+        dict(desired, tags=[{"key": REQUEST_DIGEST_TAG, "value": request_digest(desired)}]),
+    )
+    stub.add_response("create_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"), tags=[])})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "COMPLETED"), tags=[])]})
+    stub.add_response("tag_resource", {})
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Exited) and outcome.result["registered"] is True
