@@ -5,7 +5,9 @@ It forwards every request to the upstream moto server, and on demand:
     forwarding them, as AWS does when it throttles;
   * adds a fixed latency to every request;
   * goes down (its port refuses connections) and comes back up on the same port, while moto behind it keeps its
-    state: the client sees the endpoint unreachable, as when the network to AWS is lost.
+    state: the client sees the endpoint unreachable, as when the network to AWS is lost;
+  * in reshape mode, gives moto's ECS service and task-definition answers the members real AWS adds and moto
+    leaves out (reshape.py, values from the real-AWS corpus), so a run meets AWS's answers, not moto's.
 
 It counts what it did: requests seen, requests throttled (each one a request the client had to retry to succeed).
 """
@@ -23,18 +25,21 @@ from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
 from helpers import free_port
+from reshape import reshape_body
 
 THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, seed: int = 20261127) -> None:
+    def __init__(self, upstream: str, seed: int = 20261127, reshape: bool = False) -> None:
         self.upstream = urllib.parse.urlsplit(upstream)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.throttle_share = 0.0
         self.latency = 0.0
+        self.reshape = reshape
+        self.reshaped: Counter = Counter()
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.requests = 0
@@ -73,17 +78,31 @@ class FaultProxy:
         self.control.shutdown()
         self.control.server_close()
 
-    def configure(self, throttle_share: float = 0.0, latency: float = 0.0) -> None:
+    def configure(self, throttle_share: float = 0.0, latency: float = 0.0, reshape: bool | None = None) -> None:
+        """Set the faults; ``reshape`` None leaves the reshape mode as it is."""
         with self.lock:
             self.throttle_share = throttle_share
             self.latency = latency
+            if reshape is not None:
+                self.reshape = reshape
 
     def reset_counts(self) -> None:
         with self.lock:
             self.requests = 0
             self.throttled = Counter()
+            self.reshaped = Counter()
 
     # --- decisions ---------------------------------------------------------------------------
+    def reshape_answer(self, target: str, status: int, payload: bytes) -> bytes:
+        """moto's answer as AWS would shape it, in reshape mode; errors and other operations pass as they are."""
+        if not self.reshape or status != 200:
+            return payload
+        reshaped = reshape_body(target, payload)
+        if reshaped is not payload:
+            with self.lock:
+                self.reshaped[target.rsplit(".", 1)[-1]] += 1
+        return reshaped
+
     def should_throttle(self, target: str) -> bool:
         with self.lock:
             self.requests += 1
@@ -114,7 +133,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers = {key: value for key, value in self.headers.items() if key.lower() not in HOP_BY_HOP}
             connection.request(self.command, self.path, body=body, headers=headers)
             response = connection.getresponse()
-            payload = response.read()
+            payload = proxy.reshape_answer(self.headers.get("X-Amz-Target", ""), response.status, response.read())
             self._reply(response.status, {key: value for key, value in response.getheaders() if key.lower() not in HOP_BY_HOP}, payload)
         finally:
             connection.close()
