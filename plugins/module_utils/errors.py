@@ -60,15 +60,26 @@ def is_access_denied(error: Any) -> bool:
     return code in ACCESS_DENIED_CODES or (code is None and bool(_PERFORM.search(message)))
 
 
-def access_denied_message(error: Any, action: str | None = None, resource: str | None = None, job: str = "deploy") -> str | None:
+def _operation_of(error: Any) -> str | None:
+    wrapped = getattr(error, "exception", None)
+    return getattr(wrapped if wrapped is not None else error, "operation_name", None)
+
+
+def access_denied_message(
+    error: Any, action: str | None = None, resource: str | None = None, job: str = "deploy", service: str | None = None
+) -> str | None:
     """A message naming the denied action, its resource and ``docs/iam/<job>-policy.json``; ``None`` when ``error``
     is not an access denial. What AWS's own message names (the action it checked, e.g. ``iam:PassRole`` inside
-    ``ecs:CreateService``) wins over the caller's ``action`` and ``resource``."""
+    ``ecs:CreateService``) wins over the caller's ``action`` and ``resource``; without an ``action``, ``service``
+    (the IAM prefix, e.g. ``ecr``) and the failed operation's name make it."""
     if not is_access_denied(error):
         return None
     code, message = _error_of(error)
     performed = _PERFORM.search(message)
     on_resource = _ON_RESOURCE.search(message)
+    operation = _operation_of(error)
+    if not action and service and operation:
+        action = f"{service}:{operation}"
     action = performed.group("action") if performed else action or "an AWS action"
     resource = on_resource.group("resource") if on_resource else resource or "*"
     said = f" AWS said ({code}): {message}" if message else f" AWS said: {code}"

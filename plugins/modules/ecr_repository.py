@@ -254,6 +254,8 @@ from ansible_collections.devops.fargate.plugins.module_utils.ecr import settings
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import tag_mutability_errors
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import tag_repository
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import untag_repository
+from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
+from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
 
 
 def _json_option(params: dict, option: str, errors: list[str]) -> dict | None:
@@ -448,6 +450,10 @@ def main() -> None:
             fields, repository = ensure_present(module, client, name, registry_id, existing, wanted, params["purge_tags"])
             before = describe_result(*existing) if existing else {}
     except AnsibleECRError as e:
+        repository_arn = f"arn:aws:ecr:{module.region}:{registry_id or '<account>'}:repository/{name}"
+        denied = access_denied_message(e, resource=repository_arn, job=job_for(module.check_mode, params["state"]), service="ecr")
+        if denied:
+            module.fail_json(msg=denied, **e.kwargs)
         module.fail_json_aws_error(e)
 
     result = dict(changed=created or deleted or bool(fields), created=created, deleted=deleted, changed_fields=fields, repository=repository)

@@ -98,3 +98,9 @@ def test_policy_file_refuses_unknown_jobs():
     assert policy_file("destroy") == "docs/iam/destroy-policy.json"
     with pytest.raises(ValueError, match="deploy, destroy, check"):
         policy_file("admin")
+
+
+def test_the_action_comes_from_the_failed_operation_when_not_given():
+    error = AnsibleAWSError(message="Failed to describe ECR registry", exception=client_error("AccessDeniedException", "denied", "DescribeRegistry"))
+    message = access_denied_message(error, resource="*", job="check", service="ecr")
+    assert message.startswith("Access denied: ecr:DescribeRegistry on *.")
