@@ -27,10 +27,12 @@ from ansible_collections.devops.fargate.plugins.module_utils.rollout import rece
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import rollback_target
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import same_task_definition
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import stopped_task_reasons
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import tags_after_rollback
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import tags_after_success
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_family
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_key
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait_for_rollout
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait_until_gone
 from ansible_collections.devops.fargate.plugins.module_utils.service import DIGESTS_TAG
 from ansible_collections.devops.fargate.plugins.module_utils.service import compare_service
 from ansible_collections.devops.fargate.plugins.module_utils.service import create_only_conflicts
@@ -347,7 +349,8 @@ class Deployer:
         self._record_diff("service", {"taskDefinition": service["taskDefinition"]}, {"taskDefinition": target})
         deployment = self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], taskDefinition=target)
         result = {"task_definition_arn": target, "revision": _revision(target), "rollback_task_definition_arn": target}
-        result.update(self._finish_rollout(deployment, service, target, roll_back_on_failure=False))
+        remembered = tags_after_rollback(service.get("tags"), target, service.get("taskDefinition"))
+        result.update(self._finish_rollout(deployment, service, target, success_tags=remembered, roll_back_on_failure=False))
         result["rolled_back"] = True  # a failed rollback rollout has already failed the task
         return result
 
@@ -360,6 +363,10 @@ class Deployer:
             if service.get("desiredCount"):
                 self._write(ecs.update_service, cluster=self.params["cluster"], service=self.params["service"], desiredCount=0)
             self._write(ecs.delete_service, cluster=self.params["cluster"], service=self.params["service"])
+            if self.params["wait"] and not self.check_mode:
+                draining = wait_until_gone(self._describe_service, timeout=self.params["wait_timeout"], delay=self.params["wait_delay"])
+                if draining is not None:
+                    self.fail(f"service {self.params['service']} is still {draining.get('status')} after {self.params['wait_timeout']} s", deployment_started=False)
         if self.params.get("family"):
             for arn in ecs.list_task_definitions(self.client, self.params["family"]):
                 self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
@@ -532,8 +539,10 @@ class Deployer:
 
     # -- rollout ------------------------------------------------------------------------
 
-    def _finish_rollout(self, deployment_service: dict | None, before: dict | None, task_definition: str, roll_back_on_failure: bool = True) -> dict:
-        """Watch the deployment this run started, record success, or roll back and fail."""
+    def _finish_rollout(
+        self, deployment_service: dict | None, before: dict | None, task_definition: str, success_tags: dict | None = None, roll_back_on_failure: bool = True
+    ) -> dict:
+        """Watch the deployment this run started, record success (``success_tags``, else last-good), or roll back and fail."""
         started = deployment_service is not None or (self.check_mode and bool(self.changes_to_service()))
         if deployment_service is None:
             primary = primary_deployment(before) if before and not started else None
@@ -554,14 +563,10 @@ class Deployer:
         rollout = self._wait(deployment_id)
         result["rollout_state"] = rollout.state.value
         if rollout.state == DeploymentState.COMPLETED:
-            success_tags = dict(tags_after_success(tags, task_definition) or {}, **self._digest_tags())
-            self._tag_service(deployment_service, success_tags, known=tags)
+            wanted = success_tags if success_tags is not None else tags_after_success(tags, task_definition)
+            self._tag_service(deployment_service, dict(wanted or {}, **self._digest_tags()), known=tags)
             return result
-        failure = {
-            "events": recent_events(rollout.service or deployment_service),
-            "stopped_tasks": stopped_task_reasons(ecs.describe_stopped_tasks(self.client, self.params["cluster"], self.params["service"])),
-        }
-        result.update(failure)
+        result["events"] = recent_events(rollout.service or deployment_service)
         message = f"Rollout of {task_definition} failed: {rollout.reason}"
         if roll_back_on_failure and self.params["rollback_on_failure"]:
             target = rollback_target(rollout.service or deployment_service, tags, task_definition) or _rolled_back_by_ecs(rollout.service, task_definition)
@@ -571,8 +576,18 @@ class Deployer:
                 message += f"; rolled back to {target} ({back.state.value.lower()})"
             else:
                 message += "; no known-good revision to roll back to"
+        # Read only once the rollback is under way: a denied or failed read must never keep it from starting.
+        result["stopped_tasks"] = self._stopped_task_reasons(primary.get("createdAt"))
         self.fail(message, **result)
         return result
+
+    def _stopped_task_reasons(self, since) -> list[str]:
+        """Why this deployment's tasks stopped; an error reading them is reported in their place."""
+        try:
+            tasks = ecs.describe_stopped_tasks(self.client, self.params["cluster"], self.params["service"], started_after=since)
+        except ecs.AnsibleECSError as e:
+            return [access_denied_message(e, job=job_for(self.check_mode)) or f"{e.message}: {e.exception}"]
+        return stopped_task_reasons(tasks)
 
     def changes_to_service(self) -> list[str]:
         """Changes that start a deployment: the service itself, not only its tags."""

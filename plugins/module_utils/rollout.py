@@ -21,6 +21,9 @@ from typing import Callable
 TAG_PREFIX = "devops-fargate:"
 TAG_LAST_GOOD = "devops-fargate:last-good"
 TAG_PREVIOUS_GOOD = "devops-fargate:previous-good"
+# Set by an on-demand rollback to the revision it left, cleared ("") by the next successful rollout:
+# while the service still runs what the rollback went to, asking again changes nothing.
+TAG_ROLLED_BACK_FROM = "devops-fargate:rolled-back-from"
 
 
 class DeploymentState(str, Enum):
@@ -180,6 +183,28 @@ def wait_for_rollout(
         sleep(min(delay, timeout - elapsed))
 
 
+def wait_until_gone(
+    describe: Callable[[], dict | None],
+    *,
+    timeout: float,
+    delay: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict | None:
+    """Poll ``describe`` until a deleted service is gone (None: INACTIVE or missing); the last service seen if not in time.
+
+    ECS keeps a deleted service DRAINING while its tasks stop, and refuses to delete the
+    cluster until then.
+    """
+    start = clock()
+    while True:
+        service = describe()
+        elapsed = clock() - start
+        if service is None or elapsed >= timeout:
+            return service
+        sleep(min(delay, timeout - elapsed))
+
+
 # ---------------------------------------------------------------------------------------
 # Explaining a rollout
 
@@ -269,12 +294,17 @@ def good_revisions_from_tags(tags: list[dict] | None) -> tuple[str | None, str |
     return values.get(TAG_LAST_GOOD) or None, values.get(TAG_PREVIOUS_GOOD) or None
 
 
+def _tag_value(tags: list[dict] | None, key: str) -> str | None:
+    return {tag.get("key"): tag.get("value") for tag in tags or []}.get(key) or None
+
+
 def tags_after_success(tags: list[dict] | None, task_definition_arn: str) -> dict[str, str] | None:
     """The tags to write once a rollout of ``task_definition_arn`` COMPLETED, or None.
 
     The new revision becomes last-good and the old last-good becomes previous-good.
     Redeploying last-good changes nothing: shifting would make previous-good equal to
-    last-good and lose the only other revision known to work.
+    last-good and lose the only other revision known to work. A rollout forward ends the
+    memory of an on-demand rollback.
     """
     last_good, _previous_good = good_revisions_from_tags(tags)
     if same_task_definition(task_definition_arn, last_good):
@@ -282,7 +312,20 @@ def tags_after_success(tags: list[dict] | None, task_definition_arn: str) -> dic
     new_tags = {TAG_LAST_GOOD: task_definition_arn}
     if last_good:
         new_tags[TAG_PREVIOUS_GOOD] = last_good
+    if _tag_value(tags, TAG_ROLLED_BACK_FROM):
+        new_tags[TAG_ROLLED_BACK_FROM] = ""
     return new_tags
+
+
+def tags_after_rollback(tags: list[dict] | None, target: str, left: str | None) -> dict[str, str]:
+    """The tags to write once an on-demand rollback from ``left`` to ``target`` COMPLETED.
+
+    ``target`` runs and is good; ``left`` is not, so it is neither last- nor previous-good
+    any more; and the rollback is remembered, so that running it again changes nothing.
+    """
+    last_good, previous_good = good_revisions_from_tags(tags)
+    earlier = [arn for arn in (last_good, previous_good) if arn and not same_task_definition(arn, target) and not same_task_definition(arn, left)]
+    return {TAG_LAST_GOOD: target, TAG_PREVIOUS_GOOD: earlier[0] if earlier else "", TAG_ROLLED_BACK_FROM: left or ""}
 
 
 def rollback_target(service: dict, tags: list[dict] | None, failed_task_definition: str | None) -> str | None:
@@ -327,15 +370,17 @@ def on_demand_rollback_target(
     """What "roll back" means when asked for: the good revision before the current one.
 
     If the service runs last-good, that is previous-good; otherwise it runs something not
-    known to be good, so last-good. ``to_revision`` overrides: a revision number, taken in
-    the current task definition's family, or a ``family:revision`` / ARN, used as given.
-    Rolling back twice swaps last-good and previous-good once ``tags_after_success`` ran.
+    known to be good, so last-good. After an on-demand rollback (``tags_after_rollback``)
+    the service runs last-good and the rollback is on record: asking again returns the
+    current revision, i.e. nothing to do, so a retried job cannot put the bad revision back.
+    ``to_revision`` overrides: a revision number, taken in the current task definition's
+    family, or a ``family:revision`` / ARN, used as given.
     """
     if to_revision is not None:
         return _explicit_revision(current_task_definition, to_revision)
     last_good, previous_good = good_revisions_from_tags(tags)
     if same_task_definition(current_task_definition, last_good):
-        return previous_good
+        return current_task_definition if _tag_value(tags, TAG_ROLLED_BACK_FROM) else previous_good
     return last_good
 
 

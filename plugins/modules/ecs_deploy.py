@@ -150,7 +150,9 @@ options:
     description: Tags of the service. Left alone when not set; tags this module keeps for itself are never touched.
     type: dict
   wait:
-    description: Wait for the deployment this run started to complete.
+    description:
+      - Wait for the deployment this run started to complete.
+      - With O(state=absent), wait for the deleted service to drain (INACTIVE), as ECS refuses to delete its cluster before.
     type: bool
     default: true
   wait_timeout:
@@ -192,7 +194,12 @@ attributes:
     description: Shows before and after of the task definition and the service fields that change.
   idempotent:
     support: full
-    description: A second run with the same options changes nothing and registers no revision.
+    description:
+      - A second run with the same options changes nothing and registers no revision.
+      - Each revision it registers carries a C(devops-fargate:request-digest) tag, a digest of the normalised request, and reuse is
+        decided by it first, so members or defaults ECS adds to its answers later cannot make a run register a revision.
+      - O(state=rolled_back) remembers the rollback in the service's C(devops-fargate:rolled-back-from) tag; run again, it changes
+        nothing. Going further back needs O(rollback_to).
 """
 
 EXAMPLES = r"""

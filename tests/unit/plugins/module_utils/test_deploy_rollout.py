@@ -144,6 +144,9 @@ def test_circuit_breaker_rollback_is_noticed_waited_for_and_reported_as_failure(
     )
     # The new deployment vanishes: the circuit breaker rolled it back to A.
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "IN_PROGRESS"))]})
+    # The module waits for ECS's own rollback rather than starting another.
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "COMPLETED"))]})
+
     stub.add_response("list_tasks", {"taskArns": ["arn:aws:ecs:us-east-1:123456789012:task/c/1"]})
     stub.add_response(
         "describe_tasks",
@@ -160,9 +163,6 @@ def test_circuit_breaker_rollback_is_noticed_waited_for_and_reported_as_failure(
             ]
         },
     )
-    # The module waits for ECS's own rollback rather than starting another.
-    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "COMPLETED"))]})
-
     outcome = run(client)
 
     assert isinstance(outcome, Failed)
@@ -182,12 +182,12 @@ def test_timeout_rolls_back_to_the_last_good_revision(ecs):
     stub.add_response("update_service", {"service": in_progress})
     stub.add_response("describe_services", {"services": [in_progress]})
     stub.add_response("describe_services", {"services": [in_progress]})
-    stub.add_response("list_tasks", {"taskArns": []})
     # Timed out: the module itself returns the service to A, the last good revision (not B-1 by arithmetic).
     stub.add_response(
         "update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, {"cluster": "c", "service": "web", "taskDefinition": TD_A}
     )
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
+    stub.add_response("list_tasks", {"taskArns": []})
 
     outcome = run(client)
 
@@ -331,3 +331,111 @@ def test_a_registered_revision_carries_the_request_digest(ecs):
     outcome = run(client)
 
     assert isinstance(outcome, Exited) and outcome.result["registered"] is True
+
+
+def test_a_denied_read_of_the_stopped_tasks_never_keeps_the_rollback_from_starting(ecs):
+    """ecs:ListTasks on Fargate needs "*"; a policy that scopes it to the service is denied, after the rollback."""
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "FAILED"))]})
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, {"cluster": "c", "service": "web", "taskDefinition": TD_A})
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
+    stub.add_client_error(
+        "list_tasks",
+        service_error_code="AccessDeniedException",
+        service_message="User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecs:ListTasks on resource: *",
+        http_status_code=400,
+    )
+
+    outcome = run(client)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+    assert any("ecs:ListTasks" in line and "docs/iam/deploy-policy.json" in line for line in outcome.result["stopped_tasks"])
+
+
+def test_stopped_tasks_of_earlier_deployments_are_not_blamed_on_this_one(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    later = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    failed = dict(deployment("dep-b", TD_B, "FAILED"), createdAt=later)
+    stub.add_response("update_service", {"service": service(TD_B, dict(deployment("dep-b", TD_B, "IN_PROGRESS"), createdAt=later))})
+    stub.add_response("describe_services", {"services": [service(TD_B, failed)]})
+    stub.add_response("list_tasks", {"taskArns": ["arn:aws:ecs:us-east-1:123456789012:task/c/old", "arn:aws:ecs:us-east-1:123456789012:task/c/new"]})
+    task = {"stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited", "stoppedAt": later}
+    stub.add_response(
+        "describe_tasks",
+        {
+            "tasks": [
+                dict(task, taskArn="arn:aws:ecs:us-east-1:123456789012:task/c/old", createdAt=T0, containers=[{"name": "web", "exitCode": 9}]),
+                dict(task, taskArn="arn:aws:ecs:us-east-1:123456789012:task/c/new", createdAt=later, containers=[{"name": "web", "exitCode": 3}]),
+            ]
+        },
+    )
+
+    outcome = run(client, rollback_on_failure=False)
+
+    assert isinstance(outcome, Failed)
+    assert any("exit code 3" in line for line in outcome.result["stopped_tasks"])
+    assert not any("exit code 9" in line for line in outcome.result["stopped_tasks"])
+
+
+def run_state(client, state, **params):
+    module = ModuleStandIn(**dict(PARAMS, state=state, **params))
+    with pytest.raises((Failed, Exited)) as outcome:
+        deploy.run(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
+    return outcome.value
+
+
+def test_a_retried_rollback_changes_nothing(ecs):
+    """rollback.yml run again (a CI retry) must not swap back to the revision it rolled back from."""
+    client, stub = ecs
+    good = [{"key": "devops-fargate:last-good", "value": TD_B}, {"key": "devops-fargate:previous-good", "value": TD_A}]
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "COMPLETED"), tags=good)]})
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=good)}, {"cluster": "c", "service": "web", "taskDefinition": TD_A})
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=good)]})
+    remembered = [
+        {"key": "devops-fargate:last-good", "value": TD_A},
+        {"key": "devops-fargate:previous-good", "value": ""},
+        {"key": "devops-fargate:rolled-back-from", "value": TD_B},
+    ]
+    stub.add_response("tag_resource", {}, {"resourceArn": SERVICE_ARN, "tags": remembered})
+
+    first = run_state(client, "rolled_back")
+
+    assert isinstance(first, Exited) and first.result["changed"] is True and first.result["task_definition_arn"] == TD_A
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=remembered)]})
+
+    second = run_state(client, "rolled_back")
+
+    assert isinstance(second, Exited)
+    assert second.result["changed"] is False and second.result["task_definition_arn"] == TD_A
+    assert second.result["deployment_started"] is False
+
+
+def test_absent_waits_for_the_service_to_drain(ecs):
+    """ECS refuses DeleteCluster while a deleted service is DRAINING: the module returns only once it is INACTIVE."""
+    client, stub = ecs
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    stub.add_response("describe_services", {"services": [running]})
+    stub.add_response("update_service", {"service": dict(running, desiredCount=0)}, {"cluster": "c", "service": "web", "desiredCount": 0})
+    stub.add_response("delete_service", {"service": dict(running, status="DRAINING")}, {"cluster": "c", "service": "web", "force": True})
+    stub.add_response("describe_services", {"services": [dict(running, status="DRAINING")]})
+    stub.add_response("describe_services", {"services": [dict(running, status="INACTIVE")]})
+
+    outcome = run_state(client, "absent", family=None, wait_delay=0.01, wait_timeout=5)
+
+    assert isinstance(outcome, Exited) and outcome.result["changed"] is True
+
+
+def test_absent_fails_when_the_service_does_not_drain_in_time(ecs):
+    client, stub = ecs
+    running = dict(service(TD_A, deployment("dep-a", TD_A, "COMPLETED")), desiredCount=0)
+    stub.add_response("describe_services", {"services": [running]})
+    stub.add_response("delete_service", {"service": dict(running, status="DRAINING")})
+    stub.add_response("describe_services", {"services": [dict(running, status="DRAINING")]})
+
+    outcome = run_state(client, "absent", family=None, wait_delay=0.01, wait_timeout=0)  # one look, at the deadline
+
+    assert isinstance(outcome, Failed) and "DRAINING" in outcome.result["msg"] and outcome.result["changed"] is True
