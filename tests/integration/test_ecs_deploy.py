@@ -234,6 +234,10 @@ def test_on_demand_rollback_returns_to_the_previous_good_revision(moto, svc):
     assert back["changed"] and back["rolled_back"] and back["rollout_state"] == "COMPLETED"
     assert back["task_definition_arn"] == good["task_definition_arn"]
     assert service_state(moto, svc)["taskDefinition"] == good["task_definition_arn"]
+    # A retried rollback (a CI job run again) changes nothing: it does not swap back to the newer revision.
+    again = task_result(run_playbook(plays), "rollback")
+    assert not again["changed"] and again["task_definition_arn"] == good["task_definition_arn"]
+    assert service_state(moto, svc)["taskDefinition"] == good["task_definition_arn"]
 
 
 def test_info_and_delete(moto, svc):
