@@ -366,7 +366,8 @@ class Deployer:
             if self.params["wait"] and not self.check_mode:
                 draining = wait_until_gone(self._describe_service, timeout=self.params["wait_timeout"], delay=self.params["wait_delay"])
                 if draining is not None:
-                    self.fail(f"service {self.params['service']} is still {draining.get('status')} after {self.params['wait_timeout']} s", deployment_started=False)
+                    status, timeout = draining.get("status"), self.params["wait_timeout"]
+                    self.fail(f"service {self.params['service']} is still {status} after {timeout} s", deployment_started=False)
         if self.params.get("family"):
             for arn in ecs.list_task_definitions(self.client, self.params["family"]):
                 self.changes.append(f"task_definition.retired.{arn.rsplit('/', 1)[-1]}")
@@ -579,7 +580,6 @@ class Deployer:
         # Read only once the rollback is under way: a denied or failed read must never keep it from starting.
         result["stopped_tasks"] = self._stopped_task_reasons(primary.get("createdAt"))
         self.fail(message, **result)
-        return result
 
     def _stopped_task_reasons(self, since) -> list[str]:
         """Why this deployment's tasks stopped; an error reading them is reported in their place."""

@@ -343,5 +343,6 @@ def main() -> None:
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES))
     run(module, client)
 
+
 if __name__ == "__main__":
     main()

@@ -339,7 +339,8 @@ def test_a_denied_read_of_the_stopped_tasks_never_keeps_the_rollback_from_starti
     queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
     stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
     stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "FAILED"))]})
-    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, {"cluster": "c", "service": "web", "taskDefinition": TD_A})
+    back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, back_to_a)
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
     stub.add_client_error(
         "list_tasks",
@@ -393,7 +394,8 @@ def test_a_retried_rollback_changes_nothing(ecs):
     client, stub = ecs
     good = [{"key": "devops-fargate:last-good", "value": TD_B}, {"key": "devops-fargate:previous-good", "value": TD_A}]
     stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "COMPLETED"), tags=good)]})
-    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=good)}, {"cluster": "c", "service": "web", "taskDefinition": TD_A})
+    back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=good)}, back_to_a)
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=good)]})
     remembered = [
         {"key": "devops-fargate:last-good", "value": TD_A},

@@ -189,7 +189,6 @@ ABSENT: dict[str, dict[str, str]] = {
 }
 
 
-
 # ---------------------------------------------------------------------------------------
 # Loading: JSON as AWS sends it, timestamps parsed the way botocore parses them.
 

@@ -176,7 +176,10 @@ def test_a_real_change_registers_one_revision_and_updates_only_the_task_definiti
     stubber.add_response(
         "tag_resource",
         {},
-        {"resourceArn": SERVICE_ARN, "tags": [{"key": "devops-fargate:last-good", "value": f"{TD}8"}, {"key": "devops-fargate:previous-good", "value": f"{TD}7"}]},
+        {
+            "resourceArn": SERVICE_ARN,
+            "tags": [{"key": "devops-fargate:last-good", "value": f"{TD}8"}, {"key": "devops-fargate:previous-good", "value": f"{TD}7"}],
+        },
     )
     stubber.add_response("list_task_definitions", load_answer("ecs.ListTaskDefinitions.json"))
 

@@ -104,7 +104,8 @@ def test_a_service_gains_the_members_aws_adds_with_the_corpus_values(operation):
     for member in ("alarms", "strategy", "bakeTimeInMinutes", "maximumPercent", "minimumHealthyPercent"):
         assert configuration[member] == REAL_SERVICE["deploymentConfiguration"][member]
     assert configuration["alarms"] == {"alarmNames": [], "rollback": False, "enable": False} and configuration["strategy"] == "ROLLING"
-    for member in ("platformFamily", "platformVersion", "availabilityZoneRebalancing", "enableECSManagedTags", "createdBy", "roleArn", "resourceManagementType"):
+    members = ("platformFamily", "platformVersion", "availabilityZoneRebalancing", "enableECSManagedTags", "createdBy", "roleArn", "resourceManagementType")
+    for member in members:
         assert service[member] == REAL_SERVICE[member]
     assert service["createdAt"] == datetime.fromisoformat(REAL_SERVICE["createdAt"]).timestamp()  # as the JSON protocol sends it
 

@@ -147,7 +147,9 @@ REAL_EXTRAS = {
         "bakeTimeInMinutes": 0,
     },
     "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-b", "subnet-a"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}},
-    "loadBalancers": [{"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 8000, "advancedConfiguration": {"alternateTargetGroupArn": "arn:tg2"}}],
+    "loadBalancers": [
+        {"targetGroupArn": "arn:tg", "containerName": "web", "containerPort": 8000, "advancedConfiguration": {"alternateTargetGroupArn": "arn:tg2"}}
+    ],
     "availabilityZoneRebalancing": "ENABLED",
     "platformFamily": "Linux",
     "enableECSManagedTags": False,

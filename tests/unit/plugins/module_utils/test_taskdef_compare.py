@@ -134,10 +134,16 @@ def test_compare_task_definitions_paths(desired, current, expected):
 def test_request_digest_is_equal_for_equal_meaning_and_differs_for_a_change():
     from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 
-    base = {"family": "web", "cpu": 256, "memory": "1 GB", "requiresCompatibilities": ["FARGATE"],
-            "containerDefinitions": [{"name": "web", "image": "r/web:1", "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}]}
-    same = {"family": "web", "cpu": "0.25 vCPU", "memory": 1024, "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc",
-            "containerDefinitions": [{"name": "web", "image": "r/web:1", "essential": True, "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}]}
+    two = [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]
+    base = {"family": "web", "cpu": 256, "memory": "1 GB", "requiresCompatibilities": ["FARGATE"], "containerDefinitions": [{"name": "web", "image": "r/web:1", "environment": two}]}
+    same = {
+        "family": "web",
+        "cpu": "0.25 vCPU",
+        "memory": 1024,
+        "requiresCompatibilities": ["FARGATE"],
+        "networkMode": "awsvpc",
+        "containerDefinitions": [{"name": "web", "image": "r/web:1", "essential": True, "environment": list(reversed(two))}],
+    }
     changed = dict(base, memory=2048)
     assert request_digest(base) == request_digest(same)
     assert request_digest(base) != request_digest(changed)
