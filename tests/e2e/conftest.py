@@ -7,6 +7,43 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
+from helpers import MotoServer  # noqa: E402  (after the path above)
+from helpers import Registry  # noqa: E402
+
+
+class TestStack:
+    """The e2e tests' own moto and registry, on ports of their own: the tests never reach the user's stack (moto on
+    5051, the registry on 5050), and may kill and restart these. dockerd is the shared one."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self) -> None:
+        self.moto = MotoServer()
+        self.registry = Registry()
+        self.moto_url = self.moto.url
+        self.registry_address = self.registry.address  # what image references start with
+        self.registry_url = self.registry.url
+
+    def extra_vars(self) -> dict:
+        """deploy.yml's variables that point a run at this stack (with helpers.project_names for names of its own)."""
+        return {"aws_endpoint_url": self.moto_url, "ecr_registry_override": self.registry_address}
+
+    def client(self, service: str):
+        return self.moto.client(service)
+
+    def close(self) -> None:
+        self.moto.stop()
+        self.registry.remove()
+
+
+@pytest.fixture(scope="session")
+def e2e_stack():
+    """One moto and one registry for the whole e2e stage (every test module's projects deploy to it, under names of
+    their own): ``e2e_stack.moto_url``, ``.registry_address``, ``.extra_vars()``, ``.client("ecs")``."""
+    stack = TestStack()
+    yield stack
+    stack.close()
+
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------
 # (tests/integration/awscalls.py; checked by test_zz_iam_record.py at the end of the stage)

@@ -1,9 +1,9 @@
 """deploy.yml end to end on the local stack, asserting on the stack's state.
 
 The tests run in order on one copy of the project (a git repository of its own, so that a
-one-line change gets a new version), under names of their own (e2e-demo) so that they do not
-touch what the README's `make deploy` runs. The local stack itself (moto, registry, dockerd)
-is shared: its `stack` stage starts it.
+one-line change gets a new version), under names of their own (e2e-demo), against a moto and a
+registry of the tests' own (conftest.e2e_stack): what the README's `make deploy` runs (moto on
+5051, the registry on 5050, its container on 8080) is left as it was. dockerd is shared.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
-from pathlib import Path
 
 import boto3
 import pytest
@@ -25,8 +24,10 @@ from helpers import git
 from helpers import project_names
 from helpers import run_project
 
-MOTO = "http://127.0.0.1:5051"
-REGISTRY = "http://127.0.0.1:5050"
+# The tests' own moto and registry (conftest.e2e_stack), set when the project is made.
+MOTO = ""
+REGISTRY = ""
+REGISTRY_ADDRESS = ""
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 NAME = "e2e-demo"
 PORT = 18081
@@ -35,11 +36,14 @@ MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, applicat
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A copy of the checkout with a git history of its own."""
-    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", EXTRA_VARS)
+def project(tmp_path_factory, e2e_stack):
+    """A copy of the checkout with a git history of its own, deploying to the tests' own moto and registry."""
+    global MOTO, REGISTRY, REGISTRY_ADDRESS  # pylint: disable=global-statement
+    MOTO, REGISTRY, REGISTRY_ADDRESS = e2e_stack.moto_url, e2e_stack.registry_url, e2e_stack.registry_address
+    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
     yield root
-    run(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
+    # moto and the registry are the tests' own and go with the session: only the local container is left.
+    subprocess.run(["docker", "rm", "-f", EXTRA_VARS["run_local_container_name"]], capture_output=True, check=False)
 
 
 run = run_project
@@ -106,8 +110,7 @@ def recorder(action: str) -> None:
 
 
 def test_fresh_deploy(project):
-    run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
-    assert revisions() == [] and registry_tags() == []
+    assert revisions() == [] and registry_tags() == [], "the tests' own moto and registry start empty"
 
     report = run(project, "deploy.yml")
 
@@ -116,7 +119,7 @@ def test_fresh_deploy(project):
     assert version in registry_tags()
     digest, _layers = manifest(version)
     assert len(revisions()) == 1, "one task-definition revision"
-    assert task_image() == f"127.0.0.1:5050/{NAME}@{digest}", "pinned to the pushed digest"
+    assert task_image() == f"{REGISTRY_ADDRESS}/{NAME}@{digest}", "pinned to the pushed digest"
     assert service()["taskDefinition"] == revisions()[0]
     assert local("/health") == {"status": "ok"}
     assert local("/")["version"] == version
@@ -177,18 +180,19 @@ def test_rollback_returns_to_the_previous_revision(project):
     assert local("/")["version"] in version
 
 
-def test_killed_moto_between_push_and_rollout_fails_then_converges(project):
+def test_killed_moto_between_push_and_rollout_fails_then_converges(project, e2e_stack):
     views = project / "app" / "webapp" / "views.py"
     views.write_text(views.read_text() + "# e2e: change while moto is down\n")
     commit(project, "e2e: change for the moto fault")
     run(project, "deploy.yml", "--tags", "image,ecr")
-    stack(project, "moto", "stop")
+    e2e_stack.moto.stop()  # the tests' own moto: the user's keeps its state
     try:
         failed = run(project, "deploy.yml", "--skip-tags", "local_stack", check=False)
     finally:
-        stack(project, "moto", "start")
+        e2e_stack.moto.start()  # on the same port, empty
     assert failed["rc"] != 0
-    assert any("5051" in message or "connect" in message.lower() for message in failed["failures"]), failed["failures"]
+    port = str(e2e_stack.moto.port)
+    assert any(port in message or "connect" in message.lower() for message in failed["failures"]), failed["failures"]
     # moto keeps its state in memory: the restarted one is empty, and the rerun rebuilds everything.
     run(project, "deploy.yml")
     assert len(revisions()) == 1 and service()["status"] == "ACTIVE"
@@ -234,14 +238,3 @@ def test_destroy_removes_everything_and_a_second_destroy_changes_nothing(project
     again = run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
     assert again["stats"]["localhost"]["changed"] == 0
 
-
-def stack(project: Path, daemon: str, action: str) -> None:
-    """Stop one of the local stack's processes by its pid file, or bring the stack back."""
-    state_dir = Path("/var/lib/devops-fargate/local-stack")
-    if action == "stop":
-        subprocess.run(
-            ["start-stop-daemon", "--stop", "--oknodo", "--remove-pidfile", "--pidfile", str(state_dir / f"{daemon}.pid"), "--retry", "TERM/10/KILL/5"],
-            check=True,
-        )
-    else:
-        run(project, "playbooks/local_stack.yml")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -31,32 +32,31 @@ def free_port() -> int:
 
 
 class MotoServer:
-    """A moto server of the test's own, so its state and API-call recording are the test's alone."""
+    """A moto server of the test's own, so its state and API-call recording are the test's alone. ``stop()`` then
+    ``start()`` brings it back on the same port with its state lost, as when the user's moto is restarted."""
 
     def __init__(self, env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.NamedTemporaryFile(prefix="moto-", suffix=".log", delete=False)
         recording = tempfile.NamedTemporaryFile(prefix="moto-recording-", delete=False).name
-        environment = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_RECORDER_FILEPATH=recording, **(env or {}))
+        self.environment = dict(os.environ, MOTO_ECS_SERVICE_RUNNING="1", MOTO_IAM_LOAD_MANAGED_POLICIES="true", MOTO_RECORDER_FILEPATH=recording, **(env or {}))
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
         self.process = subprocess.Popen(
             [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            env=environment,
+            env=self.environment,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/moto-api/", timeout=1).read()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError(f"moto server did not answer on {self.url}")
+        wait_for(f"{self.url}/moto-api/", "moto server")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
     def _post(self, path: str) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{self.url}{path}", method="POST"), timeout=10).read()
@@ -85,6 +85,76 @@ class MotoServer:
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
         )
+
+
+def wait_for(url: str, what: str, seconds: float = 30) -> None:
+    """Until ``url`` answers (any HTTP status: a registry says 401 without credentials)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{what} did not answer on {url}")
+
+
+# The login moto's ECR token decodes to (GetAuthorizationToken: "AWS:<account>-auth-token").
+REGISTRY_LOGIN = ("AWS", "123456789012-auth-token")
+
+
+def write_htpasswd(path: Path) -> None:
+    """The registry's htpasswd for moto's login, at bcrypt's lowest cost: the registry checks it on every request,
+    and at the user's stack's cost (12) that is a second of CPU each, dozens a push."""
+    import bcrypt  # pylint: disable=import-outside-toplevel
+
+    user, password = REGISTRY_LOGIN
+    path.write_text(f"{user}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()}\n")
+
+REGISTRY_CONFIG = """version: 0.1
+log: {{level: warn}}
+storage:
+  filesystem: {{rootdirectory: {root}}}
+  delete: {{enabled: true}}
+http: {{addr: "127.0.0.1:{port}"}}
+auth:
+  htpasswd: {{realm: local-ecr, path: {htpasswd}}}
+"""
+
+
+class Registry:
+    """A docker-registry (the ECR stand-in) of the tests' own, on a port of their own, whose one login is the one
+    moto's ECR token decodes to, with storage that survives a kill."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.url = f"http://{self.address}"
+        self.dir = Path(tempfile.mkdtemp(prefix="test-registry-"))
+        write_htpasswd(self.dir / "htpasswd")
+        self.config = self.dir / "config.yml"
+        self.config.write_text(REGISTRY_CONFIG.format(root=self.dir / "data", port=self.port, htpasswd=self.dir / "htpasswd"))
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    def start(self) -> None:
+        with open(self.dir / "registry.log", "ab") as log:
+            self.process = subprocess.Popen(["/usr/bin/docker-registry", "serve", str(self.config)], stdout=log, stderr=subprocess.STDOUT)
+        wait_for(f"{self.url}/v2/", "registry")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def kill_command(self) -> str:
+        return f"kill -KILL {self.process.pid}"
+
+    def remove(self) -> None:
+        self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _action(request: dict) -> str | None:
