@@ -1,6 +1,8 @@
 # The two commands of the README:
 #   make deploy   bring up the local stack and run deploy.yml against it
-#   make test     run every test (lint, unit, molecule, sanity, end-to-end)
+#   make test     run every test (lint, unit, integration, end-to-end, reliability, molecule, sanity)
+# and the development loop's:
+#   make check    lint, unit and integration tests (a few minutes)
 SHELL := /bin/bash
 VENV ?= .venv
 PYTHON ?= python3
@@ -8,7 +10,7 @@ INVENTORY ?= inventories/local
 ANSIBLE_ARGS ?=
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: deploy test venv venv-dev lint unit molecule sanity e2e stack stack-down wheelhouse image clean
+.PHONY: deploy test check venv venv-dev lint unit integration molecule sanity e2e reliability stack stack-down wheelhouse image clean
 
 $(VENV)/.controller: requirements/controller.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -28,11 +30,17 @@ deploy: venv
 test: venv-dev
 	tests/run.sh
 
+check: venv-dev
+	tests/run.sh lint unit integration
+
 lint: venv-dev
 	tests/run.sh lint
 
 unit: venv-dev
 	tests/run.sh unit
+
+integration: venv-dev
+	tests/run.sh integration
 
 molecule: venv-dev
 	tests/run.sh molecule
@@ -42,6 +50,9 @@ sanity: venv-dev
 
 e2e: venv-dev
 	tests/run.sh e2e
+
+reliability: venv-dev
+	tests/run.sh reliability
 
 stack: venv
 	ansible-playbook playbooks/local_stack.yml -i inventories/local

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -209,9 +210,16 @@ def deploy_vars_file(deploy_moto, tmp_path_factory):
 
 
 def docker_images() -> set[str]:
-    """Images with our names on the Docker engine, as "name:tag id"."""
-    listed = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"], capture_output=True, text=True, check=True).stdout
-    return {line for line in listed.splitlines() if "bad-input" in line}
+    """Images with our names on the Docker engine, as "name:tag id". The engine may be down a while: test_faults,
+    in another xdist worker, stops it at stage boundaries and its next run starts it again."""
+    deadline = time.monotonic() + 300
+    while True:
+        listed = subprocess.run(["docker", "image", "ls", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"], capture_output=True, text=True, check=False)
+        if listed.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(1)
+    listed.check_returncode()
+    return {line for line in listed.stdout.splitlines() if "bad-input" in line}
 
 
 def _remove_images(images: set[str]) -> None:
