@@ -4,7 +4,9 @@
 #
 # Usage: scripts/wheelhouse.sh            (from anywhere in the repo)
 #   PYTHON        interpreter whose pip downloads (default: .venv/bin/python)
-#   WHEEL_ARCH    target CPU, x86_64 or aarch64 (default: this machine's)
+#   PLATFORM      target image platform, linux/amd64 or linux/arm64 (the image role's image_platform)
+#   WHEEL_ARCH    target CPU, x86_64 or aarch64 (also amd64, arm64); default: PLATFORM's, else the
+#                 Docker engine's (`docker info`, which builds the image), else this machine's
 #
 # Idempotent: app/wheelhouse/.requirements.sha256 holds the sha256 of the
 # requirements file the wheelhouse was built from (.platform the wheel
@@ -15,7 +17,10 @@ repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo_root"
 
 python=${PYTHON:-.venv/bin/python}
-arch=${WHEEL_ARCH:-$(uname -m)}
+engine_arch() { docker info --format '{{.Architecture}}' 2>/dev/null || uname -m; }
+arch=${WHEEL_ARCH:-${PLATFORM:+${PLATFORM#*/}}}
+arch=${arch:-$(engine_arch)}
+arch=${arch%%/*}
 requirements=app/requirements.txt
 wheelhouse=app/wheelhouse
 stamp=$wheelhouse/.requirements.sha256
@@ -23,6 +28,7 @@ platform_stamp=$wheelhouse/.platform
 
 case $arch in
   x86_64 | aarch64) ;;
+  amd64) arch=x86_64 ;;
   arm64) arch=aarch64 ;;
   *) echo "wheelhouse.sh: unsupported WHEEL_ARCH '$arch' (x86_64 or aarch64)" >&2; exit 2 ;;
 esac
