@@ -1,0 +1,153 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: network_preflight_info
+short_description: Read-only checks before a deploy - the caller's account, and a pull path from the subnets to ECR
+version_added: 0.2.0
+description:
+  - Compares the caller's account (C(sts:GetCallerIdentity)) with O(account_id).
+  - For each subnet, finds its route table (its explicit association, else the VPC's main table) and the
+    C(0.0.0.0/0) route; a route to a NAT gateway (or a NAT instance, transit gateway, firewall) is a way out; a route
+    to an internet gateway is one only with O(assign_public_ip); otherwise the VPC needs the endpoints
+    C(com.amazonaws.<region>.ecr.api), C(ecr.dkr) and C(logs) and a C(s3) gateway endpoint on the subnet's table.
+  - Checks the security groups exist, are in the subnets' VPC, and that one allows outbound TCP 443.
+  - The registry is taken to be ECR in the same region, as the devops.fargate.ecr role pushes to; it makes no change
+    and does not fail on a problem, it returns the problems (the caller decides to stop).
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  subnets:
+    description: The tasks' subnet ids.
+    type: list
+    elements: str
+    required: true
+  security_groups:
+    description: The tasks' security group ids.
+    type: list
+    elements: str
+    default: []
+  assign_public_ip:
+    description: Whether the tasks get a public IP.
+    type: bool
+    default: false
+  account_id:
+    description: The account the deploy must run in. Empty skips the check.
+    type: str
+    default: ""
+  check_pull_path:
+    description: Check the subnets' way to ECR. Off, only the account and the security groups are checked.
+    type: bool
+    default: true
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; it behaves the same in check mode.
+  diff_mode:
+    support: none
+    description: Nothing is changed.
+  idempotent:
+    support: full
+    description: Nothing is changed.
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+"""
+
+EXAMPLES = r"""
+- name: Check the account and the subnets' way to ECR
+  devops.fargate.network_preflight_info:
+    subnets: [subnet-0a1b2c3d4e5f60718]
+    security_groups: [sg-0123456789abcdef0]
+    assign_public_ip: false
+    account_id: "123456789012"
+  register: preflight
+
+- name: Stop on any problem
+  ansible.builtin.assert:
+    that: preflight.problems | length == 0
+    fail_msg: "{{ preflight.problems | join('; ') }}"
+"""
+
+RETURN = r"""
+account_id:
+  description: The caller's account.
+  returned: success
+  type: str
+  sample: "123456789012"
+problems:
+  description: What would stop the deploy, each naming the value and why. Empty when all is well.
+  returned: success
+  type: list
+  elements: str
+subnets:
+  description: Each subnet's way to the registry.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    subnet_id: {description: The subnet., type: str}
+    vpc_id: {description: Its VPC., type: str}
+    route_table_id: {description: Its route table (explicit, else the VPC's main one)., type: str}
+    default_route: {description: The 0.0.0.0/0 route's target, or null., type: str}
+    path: {description: C(public) (IGW and public IP), C(egress) (NAT and the like) or C(endpoints)., type: str}
+api_calls:
+  description: The AWS calls made, in order.
+  returned: success
+  type: list
+  elements: str
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_route_tables
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import caller_account
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import preflight
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            subnets=dict(type="list", elements="str", required=True),
+            security_groups=dict(type="list", elements="str", default=[]),
+            assign_public_ip=dict(type="bool", default=False),
+            account_id=dict(type="str", default=""),
+            check_pull_path=dict(type="bool", default=True),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
+    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    try:
+        account = caller_account(sts)
+        problems = [m for m in [account_problem(account, p["account_id"])] if m]
+        if problems:
+            # Another account's subnets would only add confusing "not found" problems.
+            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[], api_calls=["sts:GetCallerIdentity"])
+        result = preflight(
+            ec2, module.region, p["subnets"], p["security_groups"], p["assign_public_ip"], p["check_pull_path"],
+            describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
+            describe_vpc_endpoints=describe_vpc_endpoints, describe_security_groups=describe_security_groups,
+        )
+    except (AnsiblePreflightError, AnsibleEC2Error) as e:
+        module.fail_json_aws_error(e)
+    module.exit_json(changed=False, account_id=account, problems=problems + result["problems"], subnets=result["subnets"],
+                     api_calls=["sts:GetCallerIdentity"] + result["api_calls"])
+
+
+if __name__ == "__main__":
+    main()
