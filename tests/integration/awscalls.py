@@ -2,8 +2,8 @@
 
 docs/iam/calls.json is generated from:
 * the end-to-end runs (tests/e2e): each ``deploy.yml`` / ``--check`` / ``rollback.yml`` / ``destroy.yml`` run is
-  recorded by moto's recorder (``record_run``) and tagged with an app id in botocore's User-Agent, so that the
-  requests of anything else using the shared moto are left out;
+  recorded by moto's recorder (``record_run``) and signed with an access key of its own (moto takes any), so that
+  the requests of anything else using the same moto are left out;
 * the failed rollouts with their automatic rollback, which moto cannot produce: the Stubber-driven ``Deployer``
   scenarios of tests/unit/plugins/module_utils/test_deploy_rollout.py, seen through a botocore event hook
   (``stubbed_rollout_calls``);
@@ -207,7 +207,7 @@ class Request:
     prefix: str
     operation: str
     params: dict
-    user_agent: str
+    access_key: str
 
 
 def _body(entry: dict) -> str:
@@ -218,7 +218,7 @@ def _body(entry: dict) -> str:
 
 
 def parse_recording(text: str) -> list[Request]:
-    """moto's recording (one JSON request a line) as (IAM prefix, operation, parameters, User-Agent)."""
+    """moto's recording (one JSON request a line) as (IAM prefix, operation, parameters, signing access key)."""
     requests = []
     for line in text.splitlines():
         if not line.strip():
@@ -240,15 +240,15 @@ def parse_recording(text: str) -> list[Request]:
             query.pop("Version", None)
             params = query
         if prefix and operation:
-            requests.append(Request(prefix, operation, params, headers.get("user-agent", "")))
+            requests.append(Request(prefix, operation, params, credential[0] if len(credential) > 3 else ""))
     return requests
 
 
-def calls_from_requests(requests: Iterable[Request], names: Names, app_id: str | None = None) -> list[Call]:
-    """The normalised calls of the requests a run made (those whose User-Agent carries ``app/<app_id>``)."""
+def calls_from_requests(requests: Iterable[Request], names: Names, access_key: str | None = None) -> list[Call]:
+    """The normalised calls of the requests a run made (those signed with ``access_key``)."""
     calls = []
     for request in requests:
-        if app_id and f"app/{app_id}" not in request.user_agent:
+        if access_key and request.access_key != access_key:
             continue
         for call in calls_of(request.prefix, request.operation, request.params, names.region, names.account):
             calls.append(normalised(call, names))
@@ -451,14 +451,14 @@ def _recorder(url: str, action: str) -> None:
 
 def record_run(run: Callable, moto_url: str, names: Names, record: Record) -> Callable:
     """``run`` (tests/integration/helpers.run_project's signature) wrapped: each deploy/check/rollback/destroy run is
-    recorded by moto's recorder and its calls (those carrying the run's app id) added to ``record``. The recording
+    recorded by moto's recorder and its calls (those signed with the run's own access key) added to ``record``. The recording
     is left in place after the run, for the tests that read it; a moto that does not answer is not recorded."""
 
     def wrapped(root, playbook: str, *args: str, env: dict | None = None, **kwargs):
         job = job_of(playbook, args)
         if job is None:
             return run(root, playbook, *args, env=env, **kwargs)
-        app_id = f"iam-record-{uuid.uuid4().hex[:12]}"
+        access_key = "IAMRECORD" + uuid.uuid4().hex[:11].upper()
         try:
             _recorder(moto_url, "reset-recording")
             _recorder(moto_url, "start-recording")
@@ -466,13 +466,13 @@ def record_run(run: Callable, moto_url: str, names: Names, record: Record) -> Ca
         except OSError:
             recording = False
         try:
-            return run(root, playbook, *args, env=dict(env or {}, AWS_SDK_UA_APP_ID=app_id), **kwargs)
+            return run(root, playbook, *args, "-e", f"aws_access_key={access_key}", env=env, **kwargs)
         finally:
             if recording:
                 try:
                     _recorder(moto_url, "stop-recording")
                     text = urllib.request.urlopen(f"{moto_url}/moto-api/recorder/download-recording", timeout=30).read().decode()
-                    record.add(job, calls_from_requests(parse_recording(text), names, app_id))
+                    record.add(job, calls_from_requests(parse_recording(text), names, access_key))
                 except OSError:
                     pass
 

@@ -118,8 +118,8 @@ def _line(headers: dict, body: str, encoded: bool = False) -> str:
     return json.dumps({"headers": headers, "method": "POST", "url": "http://127.0.0.1:5051/", "body": body, "body_encoded": encoded})
 
 
-def _auth(service: str) -> str:
-    return f"AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
+def _auth(service: str, key: str = "IAMRECORD1") -> str:
+    return f"AWS4-HMAC-SHA256 Credential={key}/20260101/us-east-1/{service}/aws4_request, SignedHeaders=host, Signature=0"
 
 
 def test_parse_recording_reads_json_and_query_protocols():
@@ -131,7 +131,7 @@ def test_parse_recording_reads_json_and_query_protocols():
                 encoded=True,
             ),
             _line({"Authorization": _auth("iam"), "User-Agent": "Boto3 app/run-1"}, "Action=GetRole&Version=2010-05-08&RoleName=e2e-demo-execution"),
-            _line({"Authorization": _auth("ec2"), "User-Agent": "Boto3 app/other"}, "Action=DescribeVpcs&Filter.1.Name=is-default"),
+            _line({"Authorization": _auth("ec2", "testing"), "User-Agent": "Boto3"}, "Action=DescribeVpcs&Filter.1.Name=is-default"),
             _line({"Authorization": _auth("iam")}, "not-an-action"),
             "",
         ]
@@ -139,7 +139,7 @@ def test_parse_recording_reads_json_and_query_protocols():
     requests = awscalls.parse_recording(text)
     assert [(r.prefix, r.operation) for r in requests] == [("ecs", "DescribeServices"), ("iam", "GetRole"), ("ec2", "DescribeVpcs")]
     assert requests[1].params == {"RoleName": "e2e-demo-execution"}
-    assert awscalls.calls_from_requests(requests, NAMES, "run-1") == [
+    assert awscalls.calls_from_requests(requests, NAMES, "IAMRECORD1") == [
         Call("ecs:DescribeServices", ECS + "service/fargate-demo/fargate-demo"),
         Call("iam:GetRole", "arn:aws:iam::ACCOUNT_ID:role/fargate-demo-execution"),
     ]
