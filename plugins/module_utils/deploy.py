@@ -275,7 +275,7 @@ def run(module, client) -> None:
     except DeployError as e:
         module.fail_json(msg=e.msg, **deployer.outcome(e.result, failed=True))
     except ecs.AnsibleECSError as e:
-        denied = access_denied_message(e, job=job_for(module.check_mode, state))
+        denied = access_denied_message(e, job=job_for(module.check_mode, state), service="ecs")
         if e.exception is not None and denied is None:
             module.fail_json_aws(e.exception, msg=e.message, **deployer.outcome({}, failed=True))
         module.fail_json(msg=denied or e.message, **deployer.outcome({}, failed=True))
@@ -586,7 +586,7 @@ class Deployer:
         try:
             tasks = ecs.describe_stopped_tasks(self.client, self.params["cluster"], self.params["service"], started_after=since)
         except ecs.AnsibleECSError as e:
-            return [access_denied_message(e, job=job_for(self.check_mode)) or f"{e.message}: {e.exception}"]
+            return [access_denied_message(e, job=job_for(self.check_mode), service="ecs") or f"{e.message}: {e.exception}"]
         return stopped_task_reasons(tasks)
 
     def changes_to_service(self) -> list[str]:

@@ -441,3 +441,14 @@ def test_absent_fails_when_the_service_does_not_drain_in_time(ecs):
     outcome = run_state(client, "absent", family=None, wait_delay=0.01, wait_timeout=0)  # one look, at the deadline
 
     assert isinstance(outcome, Failed) and "DRAINING" in outcome.result["msg"] and outcome.result["changed"] is True
+
+
+def test_access_denied_without_a_message_names_the_ecs_action_and_the_destroy_policy(ecs):
+    client, stub = ecs
+    stub.add_response("describe_services", {"services": [dict(service(TD_A, deployment("dep-a", TD_A, "COMPLETED")), desiredCount=0)]})
+    stub.add_client_error("delete_service", service_error_code="AccessDeniedException", service_message="", http_status_code=400)
+
+    outcome = run_state(client, "absent", family=None)
+
+    assert isinstance(outcome, Failed)
+    assert "ecs:DeleteService" in outcome.result["msg"] and "docs/iam/destroy-policy.json" in outcome.result["msg"]
