@@ -31,6 +31,7 @@ from helpers import git
 from helpers import project_names
 from helpers import REPO
 from helpers import run_project
+from helpers import writes
 from stack import DOCKERD_KILL
 from stack import dockerd_answers
 from stack import Registry
@@ -60,7 +61,8 @@ DOWN = 'import urllib.request as r; r.urlopen(r.Request("http://127.0.0.1:{port}
 
 @pytest.fixture(scope="module")
 def proxy(moto):
-    server = FaultProxy(moto.url)
+    # Every run here sees ECS answers shaped as real AWS shapes them (alarms, strategy, registeredAt, ...).
+    server = FaultProxy(moto.url, reshape=True)
     yield server
     server.close()
 
@@ -183,11 +185,15 @@ def test_a_noop_with_200_ms_added_to_every_call(project, moto, proxy):
     baseline = run_project(project, "deploy.yml")
     proxy.reset_counts()
     proxy.configure(latency=0.2)
+    moto.start_recording()
     try:
         slow = run_project(project, "deploy.yml")
     finally:
         proxy.configure()
     assert slow["stats"]["localhost"]["changed"] == 0 == baseline["stats"]["localhost"]["changed"]
+    # On real-shaped answers, a whole deploy.yml no-op writes nothing to AWS.
+    assert proxy.reshaped["DescribeServices"] and proxy.reshaped["DescribeTaskDefinition"], dict(proxy.reshaped)
+    assert writes(moto.recorded_actions()) == []
     record("latency_200ms_noop", {"seconds": round(slow["seconds"], 1), "baseline_seconds": round(baseline["seconds"], 1), "requests": proxy.requests})
 
 
