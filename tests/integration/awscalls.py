@@ -338,7 +338,7 @@ CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
         Call("kms:RetireGrant", _KMS_KEY, (("kms:ViaService", "ecr.REGION.amazonaws.com"),)),
         "ecr_repository: DeleteRepository of a KMS-encrypted repository (ECR retires its grant)",
     ),
-    (("deploy",), Call("application-autoscaling:DescribeScalableTargets", "*"), _AUTOSCALING),
+    (("deploy", "check"), Call("application-autoscaling:DescribeScalableTargets", "*"), _AUTOSCALING),
     (
         ("deploy",),
         Call(
@@ -348,7 +348,7 @@ CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
         ),
         _AUTOSCALING,
     ),
-    (("deploy",), Call("application-autoscaling:DescribeScalingPolicies", "*"), _AUTOSCALING),
+    (("deploy", "check"), Call("application-autoscaling:DescribeScalingPolicies", "*"), _AUTOSCALING),
     (
         ("deploy",),
         Call(
@@ -383,7 +383,16 @@ CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
 ]
 
 
+_PULL_PATH = "network_preflight_info with preflight_pull_path_check on (staging, production; off for moto's gateway-less default VPC)"
+
 CODE_PATHS += [
+    (("deploy", "check"), Call("ec2:DescribeRouteTables", "*"), _PULL_PATH + ": each subnet's route table"),
+    (("deploy", "check"), Call("ec2:DescribeVpcEndpoints", "*"), _PULL_PATH + ": a subnet with no usable default route needs the ECR, logs and S3 endpoints"),
+    (
+        ("deploy", "check"),
+        Call("ecr:GetDownloadUrlForLayer", _REPOSITORY),
+        "registry_image_info: GET blobs/<config digest> for the image's architecture, " + _REGISTRY_API,
+    ),
     (("deploy", "check"), Call("iam:GetRolePolicy", _EXECUTION_ROLE), _SECRETS + ": reads the role's inline policies when it has any (fargate_secrets set)"),
     (("deploy",), Call("iam:PutRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets set"),
     (("deploy",), Call("iam:DeleteRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets emptied, the policy goes"),

@@ -51,6 +51,9 @@ UNUSED: dict[tuple[str, str], str] = {
     ("deploy", "iam:DeleteRolePolicy"): "fargate_secrets emptied: the execution role's devops-fargate-secrets policy removed",
     ("deploy", "ecs:UpdateCluster"): "ecs_cluster updating a cluster's settings",
     ("deploy", "application-autoscaling:DeleteScalingPolicy"): "application_autoscaling_policy replacing a changed policy",
+    ("deploy", "ecs:PutClusterCapacityProviders"): "fargate_capacity_providers changed on an existing cluster (community.aws.ecs_cluster)",
+    ("deploy", "ecs:DeregisterTaskDefinition"): "fargate_keep_revisions: ecs_deploy retires the family's oldest revisions after registering one",
+    ("deploy", "iam:TagRole"): "a tag added to fargate_tags on an existing role (iam_role)",
 }
 
 # AWS's dependent actions (Service Authorization Reference) that our calls do not need, with the reason.
@@ -128,10 +131,20 @@ def job_calls(job: str, calls: list[dict] = CALLS) -> list[dict]:
     return [call for call in calls if set(call["jobs"]) & set(POLICIES[job])]
 
 
+# Actions AWS authorizes for every principal, with the Service Authorization Reference's word for it.
+NO_PERMISSION_NEEDED: dict[str, str] = {
+    "sts:GetCallerIdentity": "No permissions are required to perform this operation (explicit denies still apply)",
+}
+
+
 def uncovered(policy: dict, calls: list[dict]) -> list[str]:
-    """The calls no Allow statement of ``policy`` allows."""
+    """The calls no Allow statement of ``policy`` allows (actions that need no permission aside)."""
     statements = _statements(policy)
-    return [f"{call['action']} on {call['resource']} {call['conditions'] or ''}".rstrip() for call in calls if not any(allows(s, call) for s in statements)]
+    return [
+        f"{call['action']} on {call['resource']} {call['conditions'] or ''}".rstrip()
+        for call in calls
+        if call["action"] not in NO_PERMISSION_NEEDED and not any(allows(s, call) for s in statements)
+    ]
 
 
 def unused(policy: dict, calls: list[dict], job: str) -> list[str]:
