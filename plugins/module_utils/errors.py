@@ -87,3 +87,14 @@ def access_denied_message(
         f"Access denied: {action} on {resource}. The {job} job's principal needs the policy in {policy_file(job)}"
         f" (replace ACCOUNT_ID; its names must match the inventory's): compare it with the one attached.{said}"
     )
+
+
+def fail_json_aws_error(module, error: Any, service: str | None = None, state: str = "present", **result) -> None:
+    """``module.fail_json_aws_error(error)``, with an AccessDenied explained (action, resource, the job's policy).
+
+    ``service`` is the IAM prefix of the module's calls (``ecs``, ``ecr``, ``ec2``), used when AWS's message names no action.
+    """
+    denied = access_denied_message(error, job=job_for(module.check_mode, state), service=service)
+    if denied is not None:
+        module.fail_json(msg=denied, **result)
+    module.fail_json_aws_error(error)

@@ -82,6 +82,7 @@ expires_at:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import AnsibleECRError
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import ECR_RETRY_CODES
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import decode_authorization_token
@@ -99,7 +100,7 @@ def main() -> None:
     try:
         data = get_authorization_data(client, [registry_id] if registry_id else None)
     except AnsibleECRError as e:
-        module.fail_json_aws_error(e)
+        fail_json_aws_error(module, e, service="ecr")
     if not data:
         module.fail_json(msg="ECR returned no authorization data")
     entry = data[0]

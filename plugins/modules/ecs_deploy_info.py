@@ -126,6 +126,7 @@ from ansible.module_utils.common.dict_transformations import camel_dict_to_snake
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import primary_deployment
@@ -174,7 +175,7 @@ def main() -> None:
     try:
         result = describe(client, module.params["cluster"], module.params["service"])
     except ecs.AnsibleECSError as e:
-        module.fail_json_aws_error(e)
+        fail_json_aws_error(module, e, service="ecs")
     module.exit_json(changed=False, api_calls=len(calls), **result)
 
 

@@ -112,6 +112,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import caller_account
@@ -144,7 +145,7 @@ def main() -> None:
             describe_vpc_endpoints=describe_vpc_endpoints, describe_security_groups=describe_security_groups,
         )
     except (AnsiblePreflightError, AnsibleEC2Error) as e:
-        module.fail_json_aws_error(e)
+        fail_json_aws_error(module, e, service="ec2")
     module.exit_json(changed=False, account_id=account, problems=problems + result["problems"], subnets=result["subnets"],
                      api_calls=["sts:GetCallerIdentity"] + result["api_calls"])
 

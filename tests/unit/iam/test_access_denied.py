@@ -104,3 +104,43 @@ def test_the_action_comes_from_the_failed_operation_when_not_given():
     error = AnsibleAWSError(message="Failed to describe ECR registry", exception=client_error("AccessDeniedException", "denied", "DescribeRegistry"))
     message = access_denied_message(error, resource="*", job="check", service="ecr")
     assert message.startswith("Access denied: ecr:DescribeRegistry on *.")
+
+
+class _Module:
+    """What fail_json_aws_error uses of AnsibleAWSModule: check mode and the two failure exits."""
+
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+
+    def fail_json(self, **result):
+        raise AssertionError(("fail_json", result))
+
+    def fail_json_aws_error(self, error):
+        raise AssertionError(("fail_json_aws_error", error))
+
+
+@pytest.mark.parametrize(
+    "service, operation, check_mode, action, policy",
+    [
+        ("ecs", "DescribeServices", False, "ecs:DescribeServices", "docs/iam/deploy-policy.json"),  # ecs_deploy_info
+        ("ecr", "GetAuthorizationToken", True, "ecr:GetAuthorizationToken", "docs/iam/check-policy.json"),  # ecr_auth_token_info
+        ("ec2", "DescribeRouteTables", False, "ec2:DescribeRouteTables", "docs/iam/deploy-policy.json"),  # network_preflight_info
+    ],
+)
+def test_the_info_modules_explain_an_access_denial(service, operation, check_mode, action, policy):
+    from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
+
+    error = AnsibleAWSError(message=f"Failed to {operation}", exception=client_error("AccessDeniedException", "", operation))
+    with pytest.raises(AssertionError) as failed:
+        fail_json_aws_error(_Module(check_mode), error, service=service)
+    how, result = failed.value.args[0]
+    assert how == "fail_json" and action in result["msg"] and policy in result["msg"]
+
+
+def test_other_aws_errors_keep_the_module_s_own_failure():
+    from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
+
+    error = AnsibleAWSError(message="Failed", exception=client_error("InvalidParameterException", "bad", "DescribeServices"))
+    with pytest.raises(AssertionError) as failed:
+        fail_json_aws_error(_Module(), error, service="ecs")
+    assert failed.value.args[0][0] == "fail_json_aws_error"
