@@ -4,7 +4,7 @@ Copy A deploys a commit; copy B is the same commit on "another machine" (the ima
 engine, so B would build anew, with a new build time, under the same immutable version tag). B must build nothing,
 push nothing and deploy the same digest with no new revision. Then, from a newer commit, -e image_version=<old tag>
 deploys the older image. The preflight refuses an architecture mismatch, another account and subnets that could not
-pull. Names of their own (promo-demo, port 18093) on the shared local stack.
+pull. Names of their own (promo-demo, port 18093) on the tests' own moto and registry (dockerd is shared).
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from helpers import git
 from helpers import project_names
 from helpers import run_project
 
-MOTO = "http://127.0.0.1:5051"
-REGISTRY = "http://127.0.0.1:5050"
+# The tests' own moto and registry (conftest.e2e_stack), set by aws_like_vpc: never the user's 5051/5050.
+MOTO = ""
+REGISTRY = ""
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 NAME = "promo-demo"
 EXTRA_VARS = project_names(NAME, 18093)
@@ -36,8 +37,10 @@ SKIP = ("--skip-tags", "run_local", "-e", "preflight_pull_path_check=true")
 
 
 @pytest.fixture(scope="module")
-def aws_like_vpc():
+def aws_like_vpc(e2e_stack):
     """moto's default VPC as AWS's: an internet gateway and a 0.0.0.0/0 route to it in the main route table."""
+    global MOTO, REGISTRY  # pylint: disable=global-statement
+    MOTO, REGISTRY = e2e_stack.moto_url, e2e_stack.registry_url
     ec2 = boto3.client("ec2", endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc]}])["InternetGateways"]
@@ -53,8 +56,8 @@ def aws_like_vpc():
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, aws_like_vpc):
-    root = copy_project(tmp_path_factory.mktemp("promo-a") / "fargate", EXTRA_VARS)
+def project(tmp_path_factory, aws_like_vpc, e2e_stack):
+    root = copy_project(tmp_path_factory.mktemp("promo-a") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
     yield root
     run_project(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
     _remove_local_images()
