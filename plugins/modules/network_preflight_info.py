@@ -92,11 +92,11 @@ subnets:
   type: list
   elements: dict
   contains:
-    subnet_id: {description: The subnet., type: str}
-    vpc_id: {description: Its VPC., type: str}
-    route_table_id: {description: Its route table (explicit, else the VPC's main one)., type: str}
-    default_route: {description: The 0.0.0.0/0 route's target, or null., type: str}
-    path: {description: C(public) (IGW and public IP), C(egress) (NAT and the like) or C(endpoints)., type: str}
+    subnet_id: {description: "The subnet.", type: str}
+    vpc_id: {description: "Its VPC.", type: str}
+    route_table_id: {description: "Its route table (explicit, else the VPC's main one).", type: str}
+    default_route: {description: "The 0.0.0.0/0 route's target, or null.", type: str}
+    path: {description: "C(public) (IGW and public IP), C(egress) (NAT and the like) or C(endpoints).", type: str}
 api_calls:
   description: The AWS calls made, in order.
   returned: success

@@ -98,11 +98,11 @@ image:
   returned: success
   type: dict
   contains:
-    digest: {description: The manifest digest, what a task definition pins., type: str}
-    architectures: {description: Its architectures (Docker names, e.g. amd64), type: list, elements: str}
-    ecs_cpu_architecture: {description: The ECS cpuArchitecture to run it on (X86_64 first for a multi-platform image), type: str}
-    os: {description: Its OS., type: str}
-    labels: {description: The image config's labels (org.opencontainers.image.version, ...)., type: dict}
+    digest: {description: "The manifest digest, what a task definition pins.", type: str}
+    architectures: {description: "Its architectures (Docker names, e.g. amd64)", type: list, elements: str}
+    ecs_cpu_architecture: {description: "The ECS cpuArchitecture to run it on (X86_64 first for a multi-platform image)", type: str}
+    os: {description: "Its OS.", type: str}
+    labels: {description: "The image config's labels (org.opencontainers.image.version, ...).", type: dict}
 """
 
 from ansible.module_utils.basic import AnsibleModule

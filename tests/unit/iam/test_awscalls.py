@@ -88,7 +88,12 @@ ECS = "arn:aws:ecs:REGION:ACCOUNT_ID:"
                 )
             ],
         ),
-        ("ec2", "DescribeVpcAttribute", {"VpcId": "vpc-0a", "Attribute": "enableDnsSupport"}, [Call("ec2:DescribeVpcAttribute", "arn:aws:ec2:REGION:ACCOUNT_ID:vpc/vpc-0a")]),
+        (
+            "ec2",
+            "DescribeVpcAttribute",
+            {"VpcId": "vpc-0a", "Attribute": "enableDnsSupport"},
+            [Call("ec2:DescribeVpcAttribute", "arn:aws:ec2:REGION:ACCOUNT_ID:vpc/vpc-0a")],
+        ),
         ("sts", "GetCallerIdentity", {}, [Call("sts:GetCallerIdentity", "*")]),
     ],
 )
@@ -167,8 +172,20 @@ def test_record_merges_jobs_and_keeps_recorded_over_code_paths():
     record.add("deploy", [call, call])
     record.add("deploy", [Call("ecr:PutImage", "arn:aws:ecr:REGION:ACCOUNT_ID:repository/fargate-demo")], "code path: docker push")
     assert record.entries() == [
-        {"action": "ecr:PutImage", "resource": "arn:aws:ecr:REGION:ACCOUNT_ID:repository/fargate-demo", "conditions": {}, "jobs": ["deploy"], "source": "code path: docker push"},
-        {"action": "ecs:DescribeServices", "resource": ECS + "service/fargate-demo/fargate-demo", "conditions": {}, "jobs": ["deploy", "rollback"], "source": "recorded"},
+        {
+            "action": "ecr:PutImage",
+            "resource": "arn:aws:ecr:REGION:ACCOUNT_ID:repository/fargate-demo",
+            "conditions": {},
+            "jobs": ["deploy"],
+            "source": "code path: docker push",
+        },
+        {
+            "action": "ecs:DescribeServices",
+            "resource": ECS + "service/fargate-demo/fargate-demo",
+            "conditions": {},
+            "jobs": ["deploy", "rollback"],
+            "source": "recorded",
+        },
     ]
     assert record.jobs() == {"deploy", "rollback"}
 

@@ -76,7 +76,10 @@ def test_an_index_lists_its_platforms():
         {"digest": "sha256:" + "b" * 64, "platform": {"architecture": "arm64", "os": "linux"}},
         {"digest": "sha256:" + "c" * 64, "platform": {"architecture": "unknown", "os": "unknown"}},
     ]}).encode()
-    fetch = lambda m, u, h, b: (200, {"Content-Type": INDEX, "Docker-Content-Digest": "sha256:" + "d" * 64}, index)  # noqa: E731
+
+    def fetch(_method, _url, _headers, _body):
+        return 200, {"Content-Type": INDEX, "Docker-Content-Digest": "sha256:" + "d" * 64}, index
+
     image = describe_references(fetch, API, "r", ["v2"], AUTH, "v2")["image"]
     assert image["architectures"] == ["amd64", "arm64"] and image["digest"] == "sha256:" + "d" * 64
 
@@ -85,7 +88,8 @@ def test_retag_puts_the_same_bytes_under_the_tags_that_differ():
     registry = Registry({"v1.4.0": None, "latest": None})
     registry.manifests["production"] = b'{"other": 1}'
     result = retag(registry, API, "fargate-demo", "v1.4.0", ["latest", "production", "staging"], AUTH)
-    assert result == {"digest": DIGEST, "tagged": ["production", "staging"], "before": {"production": "sha256:" + hashlib.sha256(b'{"other": 1}').hexdigest(), "staging": None}}
+    before = {"production": "sha256:" + hashlib.sha256(b'{"other": 1}').hexdigest(), "staging": None}
+    assert result == {"digest": DIGEST, "tagged": ["production", "staging"], "before": before}
     assert registry.manifests["production"] == MANIFEST and registry.manifests["staging"] == MANIFEST
     put = [c for c in registry.calls if c[0] == "PUT"]
     assert [c[2]["Content-Type"] for c in put] == [V2, V2]

@@ -135,7 +135,8 @@ def test_request_digest_is_equal_for_equal_meaning_and_differs_for_a_change():
     from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 
     two = [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]
-    base = {"family": "web", "cpu": 256, "memory": "1 GB", "requiresCompatibilities": ["FARGATE"], "containerDefinitions": [{"name": "web", "image": "r/web:1", "environment": two}]}
+    containers = [{"name": "web", "image": "r/web:1", "environment": two}]
+    base = {"family": "web", "cpu": 256, "memory": "1 GB", "requiresCompatibilities": ["FARGATE"], "containerDefinitions": containers}
     same = {
         "family": "web",
         "cpu": "0.25 vCPU",
