@@ -192,6 +192,7 @@ def normalise(value: str, names: Names) -> str:
     resource = "".join(tokens)
     resource = re.sub(r"^(task-definition/[^:]+):\d+$", r"\1:*", resource)
     resource = re.sub(r"^(task/[^/]+)/[0-9a-f-]{8,}$", r"\1/*", resource)
+    resource = re.sub(r"^vpc/vpc-[0-9a-f]+$", "vpc/*", resource)  # each moto makes default VPCs of new ids
     return ":".join(("arn", partition, service, region, account, resource))
 
 

@@ -13,3 +13,12 @@ def moto():
     server = MotoServer()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def network(moto):  # pylint: disable=redefined-outer-name
+    """Two of moto's default subnets and the default security group, for awsvpc services."""
+    ec2 = moto.client("ec2")
+    subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets()["Subnets"]][:2]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
+    return {"subnets": subnets, "security_groups": [groups[0]["GroupId"]]}

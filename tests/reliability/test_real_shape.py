@@ -23,14 +23,6 @@ def reshaping(moto):
     server.close()
 
 
-@pytest.fixture(scope="module")
-def network(moto):
-    ec2 = moto.client("ec2")
-    subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets()["Subnets"]][:2]
-    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
-    return {"subnets": subnets, "security_groups": [groups[0]["GroupId"]]}
-
-
 def deploy(endpoint: str, network: dict, check_mode: bool = False, **overrides) -> dict:
     params = {
         "cluster": "real-shape",
