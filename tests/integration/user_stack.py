@@ -21,6 +21,7 @@ from pathlib import Path
 MOTO = "http://127.0.0.1:5051"
 REGISTRY = "http://127.0.0.1:5050"
 SERVICE = "http://127.0.0.1:8080/"  # `make deploy`'s service, run locally
+MOLECULE_LABEL = "owner=molecule"  # molecule-plugins' docker driver labels every container it creates
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
@@ -100,8 +101,17 @@ def containers() -> dict | None:
     listed = subprocess.run(["docker", "ps", "-a", "--no-trunc", "--format", "{{json .}}"], capture_output=True, text=True, check=False)
     if listed.returncode != 0:
         return None
-    rows = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
-    return {row["Names"]: {"id": row["ID"], "image": row["Image"], "running": row["State"] == "running"} for row in rows}
+    return user_containers(json.loads(line) for line in listed.stdout.splitlines() if line.strip())
+
+
+def user_containers(rows) -> dict:
+    """`docker ps` rows, less the containers molecule made (label owner=molecule): those are the tests' own, whether
+    this run made them or an earlier `molecule converge` left them, and `molecule test` destroys them by design."""
+    return {
+        row["Names"]: {"id": row["ID"], "image": row["Image"], "running": row["State"] == "running"}
+        for row in rows
+        if MOLECULE_LABEL not in (row.get("Labels") or "").split(",")
+    }
 
 
 def service_answer() -> dict | None:
