@@ -6,6 +6,9 @@ It forwards every request to the upstream moto server, and on demand:
   * adds a fixed latency to every request;
   * goes down (its port refuses connections) and comes back up on the same port, while moto behind it keeps its
     state: the client sees the endpoint unreachable, as when the network to AWS is lost;
+  * denies the actions it is told to (``deny``: operation name -> resource ARN), answering each as AWS answers a call
+    no policy allows: ``AccessDeniedException`` for JSON-protocol services, ``AccessDenied`` (HTTP 403) for IAM's query
+    protocol, with AWS's "is not authorized to perform" message, and does not forward it;
   * in reshape mode, gives moto's ECS service and task-definition answers the members real AWS adds and moto
     leaves out (reshape.py, values from the real-AWS corpus), so a run meets AWS's answers, not moto's.
 
@@ -28,6 +31,14 @@ from helpers import free_port
 from reshape import reshape_body
 
 THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")
+# X-Amz-Target's prefix -> the IAM service prefix of its actions (IAM's query protocol has no target).
+_IAM_PREFIX = {
+    "AmazonEC2ContainerServiceV20141113": "ecs",
+    "AmazonEC2ContainerRegistry": "ecr",
+    "Logs": "logs",
+    "AnyScaleFrontendService": "application-autoscaling",
+}
+_QUERY_VERSIONS = {"2010-05-08": "iam", "2011-06-15": "sts", "2016-11-15": "ec2"}
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade", "content-length"}
 
 
@@ -40,6 +51,8 @@ class FaultProxy:
         self.latency = 0.0
         self.reshape = reshape
         self.reshaped: Counter = Counter()
+        self.deny: dict[str, str] = {}
+        self.denied: Counter = Counter()
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.requests = 0
@@ -78,11 +91,12 @@ class FaultProxy:
         self.control.shutdown()
         self.control.server_close()
 
-    def configure(self, throttle_share: float = 0.0, latency: float = 0.0, reshape: bool | None = None) -> None:
+    def configure(self, throttle_share: float = 0.0, latency: float = 0.0, reshape: bool | None = None, deny: dict | None = None) -> None:
         """Set the faults; ``reshape`` None leaves the reshape mode as it is."""
         with self.lock:
             self.throttle_share = throttle_share
             self.latency = latency
+            self.deny = dict(deny or {})
             if reshape is not None:
                 self.reshape = reshape
 
@@ -91,6 +105,7 @@ class FaultProxy:
             self.requests = 0
             self.throttled = Counter()
             self.reshaped = Counter()
+            self.denied = Counter()
 
     # --- decisions ---------------------------------------------------------------------------
     def reshape_answer(self, target: str, status: int, payload: bytes) -> bytes:
@@ -102,6 +117,33 @@ class FaultProxy:
             with self.lock:
                 self.reshaped[target.rsplit(".", 1)[-1]] += 1
         return reshaped
+
+    def denial(self, target: str, body: bytes) -> tuple[int, dict, bytes] | None:
+        """AWS's answer to a call no policy allows, when the call's operation is denied; None otherwise."""
+        if target:
+            prefix, operation, query = _IAM_PREFIX.get(target.split("_", 1)[0].split(".", 1)[0], ""), target.rsplit(".", 1)[-1], False
+        else:
+            form = urllib.parse.parse_qs(body.decode(errors="replace"))
+            operation, query = (form.get("Action") or [""])[0], True
+            prefix = _QUERY_VERSIONS.get((form.get("Version") or [""])[0], "iam")
+        with self.lock:
+            resource = self.deny.get(operation)
+            if resource is None:
+                return None
+            self.denied[operation] += 1
+        action = f"{prefix or 'ecs'}:{operation}"
+        message = (
+            f"User: arn:aws:iam::123456789012:user/deployer is not authorized to perform: {action} on resource: {resource}"
+            f" because no identity-based policy allows the {action} action"
+        )
+        if query:
+            xml = (
+                "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+                f"<Message>{message}</Message></Error><RequestId>denied</RequestId></ErrorResponse>"
+            )
+            return 403, {"Content-Type": "text/xml"}, xml.encode()
+        payload = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "AccessDeniedException:"}, payload
 
     def should_throttle(self, target: str) -> bool:
         with self.lock:
@@ -124,6 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if proxy.latency:
             time.sleep(proxy.latency)
+        denied = proxy.denial(self.headers.get("X-Amz-Target", ""), body) if proxy.deny else None
+        if denied:
+            self._reply(*denied)
+            return
         if proxy.should_throttle(self.headers.get("X-Amz-Target", "")):
             payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             self._reply(400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ThrottlingException:"}, payload)
