@@ -49,12 +49,12 @@ stage_unit() {
 
 # The modules against moto servers of their own (one per xdist worker), and the collection's playbooks end to end.
 stage_integration() {
-    run_pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" tests/integration
+    run_pytest -q -p no:cacheprovider --durations=10 -n "${TEST_WORKERS:-2}" tests/integration
 }
 
 # deploy.yml, rollback.yml and destroy.yml on a moto and a registry of the tests' own, asserting on their state.
 stage_e2e() {
-    run_pytest -q -p no:cacheprovider tests/e2e
+    run_pytest -q -p no:cacheprovider --durations=15 -n "${TEST_WORKERS:-2}" --dist loadgroup tests/e2e
 }
 
 # Faults (throttling, latency, moto/registry/dockerd gone at each stage boundary) and the bad-input corpus, on a moto
@@ -64,7 +64,7 @@ stage_reliability() {
     local figures=${RELIABILITY_FIGURES:-$PWD/tests/output/reliability.json} rc
     mkdir -p "$(dirname "$figures")" && rm -f "$figures"
     # Each test module in a pytest-xdist worker of its own: the bad-input corpus runs while the fault runs wait.
-    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-2}" --dist loadfile tests/reliability
+    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider --durations=15 -n "${TEST_WORKERS:-2}" --dist loadfile tests/reliability
     rc=$?
     python3 -c 'import json, sys; p, rc = sys.argv[1], int(sys.argv[2]); d = json.load(open(p)) if __import__("os").path.exists(p) else {}; d["_pytest"] = {"rc": rc, "summary": "tests/reliability " + ("passed" if rc == 0 else "FAILED") + " in the README test command"}; json.dump(d, open(p, "w"), indent=1)' "$figures" "$rc"
     return $rc
@@ -116,14 +116,26 @@ stop_test_stack() {
     unset MOLECULE_MOTO_URL MOLECULE_REGISTRY
 }
 
+# The awscli scenario works in containers of its own and shares nothing with the others (which work on this host, its
+# Docker engine and the tests' moto and registry): it runs beside them, its output shown when it ends.
+MOLECULE_BESIDE=(awscli)
 stage_molecule() {
-    local rc=0 role
+    local rc=0 role name log pid
     start_test_stack || { stop_test_stack; return 1; }
+    log=$(mktemp /tmp/molecule-beside.XXXXXX)
+    (for name in "${MOLECULE_BESIDE[@]}"; do
+        echo "--- molecule: roles/$name/ (beside the others)"
+        (cd "roles/$name" && molecule test) || exit 1
+    done) >"$log" 2>&1 &
+    pid=$!
     for role in roles/*/; do
         [ -d "$role/molecule/default" ] || continue
+        [[ " ${MOLECULE_BESIDE[*]} " == *" $(basename "$role") "* ]] && continue
         echo "--- molecule: $role"
         (cd "$role" && molecule test) || rc=1
     done
+    wait "$pid" || rc=1
+    cat "$log" && rm -f "$log"
     stop_test_stack
     return $rc
 }

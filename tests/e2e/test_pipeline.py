@@ -24,6 +24,9 @@ from helpers import git
 from helpers import project_names
 from helpers import run_project
 
+# One xdist worker runs this group in order (tests/run.sh: -n 2 --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("pipeline")
+
 # The tests' own moto and registry (conftest.e2e_stack), set when the project is made.
 MOTO = ""
 REGISTRY = ""
@@ -187,7 +190,8 @@ def test_killed_moto_between_push_and_rollout_fails_then_converges(project, e2e_
     run(project, "deploy.yml", "--tags", "image,ecr")
     e2e_stack.moto.stop()  # the tests' own moto: the user's keeps its state
     try:
-        failed = run(project, "deploy.yml", "--skip-tags", "local_stack", check=False)
+        # Two attempts say what ten would (botocore's standard retries back off for about a minute a call).
+        failed = run(project, "deploy.yml", "--skip-tags", "local_stack", "-e", "aws_max_attempts=2", check=False)
     finally:
         e2e_stack.moto.start()  # on the same port, empty
     assert failed["rc"] != 0

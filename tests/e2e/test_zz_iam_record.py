@@ -10,6 +10,9 @@ import pytest
 
 import awscalls
 
+# One xdist worker runs this group in order (tests/run.sh: -n 2 --dist loadgroup), after test_pipeline.py, whose runs it checks.
+pytestmark = pytest.mark.xdist_group("pipeline")
+
 
 def test_recorded_calls_match_docs_iam_calls_json():
     missing = set(awscalls.JOBS) - awscalls.SESSION.jobs()
