@@ -251,7 +251,10 @@ def project_names(name: str, port: int) -> dict:
 
 def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml") -> Path:
     """A copy of the checkout (tracked and untracked, not ignored, files and the wheelhouse) with a git history of
-    its own, so that a one-line change gets a new version; ``extra_vars`` go to its ``vars_file``, for ``-e @``."""
+    its own, so that a one-line change gets a new version; ``extra_vars`` go to its ``vars_file``, for ``-e @``.
+    Its registry logins go to a Docker config of its own, beside the copy: not the user's ~/.docker, and not one that
+    copies deploying at the same time (in other xdist workers) rewrite under each other."""
+    extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), **extra_vars}
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         source = REPO / name

@@ -1,9 +1,11 @@
-"""deploy.yml under faults: a throttling and slow AWS, and moto, the registry and dockerd gone at a stage boundary.
+"""deploy.yml under faults: moto, the registry and dockerd gone at a stage boundary.
 
 The run talks to AWS (a moto of the tests' own) through a fault-injecting proxy and pushes to a registry of the
 tests' own, so that both can be broken and restored without touching the shared local stack; dockerd is the shared
-one (deploy.yml's local_stack play starts it again). Every assertion is on the stack's state, read directly from
-moto and the registry: revisions, the service, the registry's manifests, the container serving locally.
+one (deploy.yml's local_stack play starts it again), held exclusively (deployed.DockerdHold) from a dockerd fault
+until the next run has it back, since the other reliability modules' runs need it. Every assertion is on the
+stack's state, read directly from moto and the registry: revisions, the service, the registry's manifests, the
+container serving locally.
 
 The tests run in order on one copy of the project (names rel-faults, port 18085); figures go to the bench report.
 The fault matrix is exercised one boundary at a time: one change, then each fault at that boundary strikes a run in
@@ -12,34 +14,23 @@ turn (the stages before it, done by the first, are no-ops for the next), and one
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
-import time
-import urllib.request
-from base64 import b64encode
-from pathlib import Path
 
 import pytest
 import yaml
 
+from deployed import Deployed
+from deployed import DockerdHold
 from faultproxy import FaultProxy
 from figures import record
 from helpers import change_app
-from helpers import copy_project
-from helpers import git
-from helpers import project_names
 from helpers import REPO
 from helpers import run_project
-from helpers import writes
 from stack import DOCKERD_KILL
-from stack import dockerd_answers
 from stack import Registry
 
 NAME = "rel-faults"
 PORT = 18085
-AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
-MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 PROBE = {"ANSIBLE_CALLBACK_PLUGINS": str(REPO / "tests" / "integration" / "callback_plugins"), "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.json,stage_probe"}
 
 
@@ -75,150 +66,10 @@ def registry():
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory, proxy, registry):
-    extra = dict(project_names(NAME, PORT), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address)
-    root = copy_project(tmp_path_factory.mktemp("reliability") / "fargate", extra)
-    yield root
-    proxy.configure()
-    if not dockerd_answers():
-        run_project(root, "playbooks/local_stack.yml", check=False)
-    # moto and the registry are the tests' own and go with their fixtures: only the local container is left.
-    subprocess.run(["docker", "rm", "-f", f"{NAME}-local"], capture_output=True, check=False)
-
-
-# --- the stack's state, read directly ------------------------------------------------------------
-
-
-def revisions(moto) -> list[str]:
-    return moto.client("ecs").list_task_definitions(familyPrefix=NAME, status="ACTIVE")["taskDefinitionArns"]
-
-
-def service(moto) -> dict:
-    client = moto.client("ecs")
-    try:
-        services = client.describe_services(cluster=NAME, services=[NAME])["services"]
-    except client.exceptions.ClusterNotFoundException:
-        return {}
-    return services[0] if services else {}
-
-
-def task_image(moto, arn: str) -> str:
-    return moto.client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0]["image"]
-
-
-def registry_digest(registry, tag: str) -> str | None:
-    request = urllib.request.Request(
-        f"http://{registry.address}/v2/{NAME}/manifests/{tag}", method="HEAD", headers={"Authorization": AUTH, "Accept": MANIFEST_TYPES}
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.headers["Docker-Content-Digest"]
-    except OSError:
-        return None
-
-
-def serving_version() -> str | None:
-    for _ in range(20):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=3) as response:
-                return json.loads(response.read())["version"]
-        except OSError:
-            time.sleep(1)
-    return None
-
-
-def assert_converged(moto, registry, version: str, revision_count: int) -> None:
-    """One revision per version, the service on the newest, pinned to the registry's digest, and serving it."""
-    arns = revisions(moto)
-    assert len(arns) == revision_count, f"revisions: {arns}"
-    current = service(moto)
-    assert current["taskDefinition"] == arns[-1], "the service runs the newest revision"
-    digest = registry_digest(registry, version)
-    assert digest and task_image(moto, arns[-1]) == f"{registry.address}/{NAME}@{digest}", "pinned to the pushed digest"
-    assert serving_version() == version
-
-
-# --- throttling and latency --------------------------------------------------------------------------
-
-
-def deploy_throttled(project, proxy, share: float) -> dict:
-    proxy.reset_counts()
-    proxy.configure(throttle_share=share)
-    try:
-        report = run_project(project, "deploy.yml")
-    finally:
-        proxy.configure()
-    return {
-        "throttle_share": share,
-        "requests": proxy.requests,
-        "throttled_and_retried": sum(proxy.throttled.values()),
-        "by_action": dict(proxy.throttled),
-        "seconds": round(report["seconds"], 1),
-        "changed": report["stats"]["localhost"]["changed"],
-    }
-
-
-def test_deploy_from_nothing_succeeds_with_20_percent_of_ecs_and_ecr_calls_throttled(project, moto, proxy, registry):
-    figures = deploy_throttled(project, proxy, 0.2)
-    assert figures["throttled_and_retried"] > 0, "the proxy throttled nothing: the test tests nothing"
-    assert_converged(moto, registry, git(project, "describe", "--tags", "--always"), 1)
-    record("throttling_20", figures)
-
-
-def test_a_change_succeeds_with_50_percent_throttled_and_registers_exactly_one_revision(project, moto, proxy, registry):
-    version = change_app(project, "reliability: change under throttling")
-    figures = deploy_throttled(project, proxy, 0.5)
-    assert figures["throttled_and_retried"] > 0
-    assert_converged(moto, registry, version, 2)
-    record("throttling_50", figures)
-
-
-def test_a_noop_under_50_percent_throttling_changes_nothing(project, moto, proxy, registry):
-    before = (revisions(moto), service(moto)["deployments"])
-    figures = deploy_throttled(project, proxy, 0.5)
-    assert figures["changed"] == 0
-    assert (revisions(moto), service(moto)["deployments"]) == before
-    record("throttling_50_noop", figures)
-
-
-def test_a_noop_with_200_ms_added_to_every_call(project, moto, proxy):
-    baseline = run_project(project, "deploy.yml")
-    proxy.reset_counts()
-    proxy.configure(latency=0.2)
-    moto.start_recording()
-    try:
-        slow = run_project(project, "deploy.yml")
-    finally:
-        proxy.configure()
-    assert slow["stats"]["localhost"]["changed"] == 0 == baseline["stats"]["localhost"]["changed"]
-    # On real-shaped answers, a whole deploy.yml no-op writes nothing to AWS.
-    assert proxy.reshaped["DescribeServices"] and proxy.reshaped["DescribeTaskDefinition"], dict(proxy.reshaped)
-    assert writes(moto.recorded_actions()) == []
-    record("latency_200ms_noop", {"seconds": round(slow["seconds"], 1), "baseline_seconds": round(baseline["seconds"], 1), "requests": proxy.requests})
-
-
-# --- secrets ---------------------------------------------------------------------------------------
-
-
-def test_no_secret_in_the_most_verbose_output_of_a_full_run(project, moto, proxy, registry):
-    """A run that logs in, pushes and rolls out, at -vvv: neither the ECR password (nor its base64 login form) nor
-    the AWS secret key is in its output; the Docker config that keeps the registry login is 0600."""
-    secret_key = "rel-Secret-Key-0123456789abcdefXYZ"  # moto accepts any key; this one is easy to find
-    password = "123456789012-auth-token"
-    forms = {"ECR password": password, "ECR login (base64)": b64encode(f"AWS:{password}".encode()).decode(), "AWS secret key": secret_key}
-    version = change_app(project, "reliability: a change for the -vvv run")
-    environment = {"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.timer"}
-    report = run_project(project, "deploy.yml", "-e", f"aws_secret_key={secret_key}", "-vvv", env=environment, check=False, timeout=1200)
-    output = report["full_output"]
-    assert report["rc"] == 0, output[-3000:]
-    assert "docker_login" in output and "Push the image" in output, "the run logged in and pushed, so the password was handled"
-    found = [name for name, form in forms.items() if form in output]
-    config = Path.home() / ".docker" / "config.json"
-    mode = oct(config.stat().st_mode & 0o777)
-    assert_converged(moto, registry, version, len(revisions(moto)))
-    record("secrets", {"output_bytes": len(output), "found_in_output": found, "docker_config": str(config), "docker_config_mode": mode})
-    assert found == []
-    assert mode == "0o600"
+def project(tmp_path_factory, moto, proxy, registry):
+    deployed = Deployed.copy(tmp_path_factory, NAME, PORT, moto, proxy, registry)
+    yield deployed
+    deployed.close()
 
 
 # --- a fault at every stage boundary ----------------------------------------------------------------
@@ -254,24 +105,29 @@ BOUNDARIES = {
     list(BOUNDARIES),
     ids=[f"before-{boundary.split()[0].lower()}" for boundary in BOUNDARIES],
 )
-def test_faults_at_a_stage_boundary_fail_clearly_and_a_rerun_converges(project, moto, proxy, registry, boundary):
-    version = change_app(project, f"reliability: faults before {boundary}")
-    before = revisions(moto)
-    before_service = service(moto).get("taskDefinition")
-    rows = [strike(project, moto, proxy, registry, target, boundary, needed, before, before_service) for target, needed in BOUNDARIES[boundary]]
+def test_faults_at_a_stage_boundary_fail_clearly_and_a_rerun_converges(project, boundary):
+    version = change_app(project.root, f"reliability: faults before {boundary}")
+    before = project.revisions()
+    before_service = project.service().get("taskDefinition")
+    with DockerdHold() as dockerd_held:
+        rows = [strike(project, target, boundary, needed, before, before_service, dockerd_held) for target, needed in BOUNDARIES[boundary]]
 
-    # The rerun (deploy.yml's local_stack play starts dockerd again) converges.
-    rerun = run_project(project, "deploy.yml")
-    assert_converged(moto, registry, version, len(before) + 1)
+        # The rerun (deploy.yml's local_stack play starts dockerd again) converges.
+        rerun = run_project(project.root, "deploy.yml")
+    project.assert_converged(version, len(before) + 1)
     for row in rows:
         row.update(rerun="converged", rerun_changed=rerun["stats"]["localhost"]["changed"])
     FAULT_TABLE.extend(rows)
     record("faults", FAULT_TABLE)
 
 
-def strike(project, moto, proxy, registry, target: str, boundary: str, needed: bool, before: list[str], before_service: str | None) -> dict:
+def strike(project, target: str, boundary: str, needed: bool, before: list[str], before_service: str | None, dockerd_held: DockerdHold) -> dict:
     """A deploy.yml run with ``target`` gone when it reaches the boundary: it fails naming what went, if it still
-    needs it, and leaves nothing half-done. ``target`` is back afterwards (dockerd: at the next run's local_stack play)."""
+    needs it, and leaves nothing half-done. ``target`` is back afterwards (dockerd: at the next run's local_stack play;
+    from before the fault until then, dockerd is held exclusively in ``dockerd_held``)."""
+    proxy, registry = project.proxy, project.registry
+    if target == "dockerd":
+        dockerd_held.take()
     command, unreachable = {
         "aws": (f"{sys.executable} -c '{DOWN.format(port=proxy.control_port)}'", proxy.url.split("//")[1]),
         "registry": (registry.kill_command(), registry.address),
@@ -282,20 +138,20 @@ def strike(project, moto, proxy, registry, target: str, boundary: str, needed: b
     # attempts say the same here (the throttling tests hold the retries at their default).
     attempts = ["-e", "aws_max_attempts=2"] if target == "aws" else []
     try:
-        failed = run_project(project, "deploy.yml", *attempts, env=env, check=False)
+        failed = run_project(project.root, "deploy.yml", *attempts, env=env, check=False)
     finally:
-        restart = {"aws": proxy.start, "registry": registry.start, "dockerd": lambda: None}[target]
+        restart = {"aws": proxy.start, "registry": registry.start, "dockerd": dockerd_held.release_when_up}[target]
         if target != "aws" or proxy.server is None:
             restart()
 
     # What the failed run left: nothing half-done.
-    after = revisions(moto)
+    after = project.revisions()
     new = [arn for arn in after if arn not in before]
     assert len(new) <= 1, f"more than one revision registered: {new}"
     if new:
-        assert service(moto)["taskDefinition"] == new[0], "a registered revision is the one the service runs: no orphan"
+        assert project.service()["taskDefinition"] == new[0], "a registered revision is the one the service runs: no orphan"
     else:
-        assert service(moto).get("taskDefinition") == before_service, "no revision, no service update"
+        assert project.service().get("taskDefinition") == before_service, "no revision, no service update"
     outcome = "failed" if failed["rc"] else "succeeded"
     assert bool(failed["rc"]) == needed, f"the run {outcome}, though the stages after the boundary {'need' if needed else 'do not need'} {target}"
     if failed["rc"]:

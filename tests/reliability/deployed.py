@@ -1,0 +1,148 @@
+"""A deploy.yml project of a reliability test module: its copy of the checkout, behind a fault proxy in front of the
+module's moto, pushing to a registry of its own, under names (and a local port) of its own; and its state, read
+directly from moto, the registry and the local container.
+
+Docker is shared: test_faults.py stops dockerd at stage boundaries while the other modules' runs need it, so those
+hold ``docker_in_use()`` (a shared lock) for a test, and a dockerd fault holds it exclusively until the engine is back.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from base64 import b64encode
+from contextlib import contextmanager
+from pathlib import Path
+
+from helpers import copy_project
+from helpers import project_names
+from helpers import run_project
+from stack import dockerd_answers
+
+AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
+MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
+# One lock file for every xdist worker of a run (PYTEST_XDIST_TESTRUNUID is the run's), none shared between runs.
+_LOCK = Path(tempfile.gettempdir()) / f"devops-fargate-dockerd-{os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())}.lock"
+
+
+@contextmanager
+def docker_in_use(exclusive: bool = False):
+    """Shared: this test's runs need dockerd up. Exclusive: this test stops it (and has it back before leaving)."""
+    with open(_LOCK, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Deployed:
+    def __init__(self, root: Path, name: str, port: int, moto, proxy, registry) -> None:
+        self.root, self.name, self.port, self.moto, self.proxy, self.registry = root, name, port, moto, proxy, registry
+
+    @classmethod
+    def copy(cls, tmp_path_factory, name: str, port: int, moto, proxy, registry) -> "Deployed":
+        extra = dict(project_names(name, port), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address)
+        return cls(copy_project(tmp_path_factory.mktemp(name) / "fargate", extra), name, port, moto, proxy, registry)
+
+    def close(self) -> None:
+        self.proxy.configure()
+        if not dockerd_answers():
+            run_project(self.root, "playbooks/local_stack.yml", check=False)
+        # moto and the registry are the tests' own and go with their fixtures: only the local container is left.
+        subprocess.run(["docker", "rm", "-f", f"{self.name}-local"], capture_output=True, check=False)
+
+    # --- the stack's state, read directly ----------------------------------------------------------------------
+    def revisions(self) -> list[str]:
+        return self.moto.client("ecs").list_task_definitions(familyPrefix=self.name, status="ACTIVE")["taskDefinitionArns"]
+
+    def service(self) -> dict:
+        client = self.moto.client("ecs")
+        try:
+            services = client.describe_services(cluster=self.name, services=[self.name])["services"]
+        except client.exceptions.ClusterNotFoundException:
+            return {}
+        return services[0] if services else {}
+
+    def task_image(self, arn: str) -> str:
+        return self.moto.client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0]["image"]
+
+    def registry_digest(self, tag: str) -> str | None:
+        request = urllib.request.Request(
+            f"http://{self.registry.address}/v2/{self.name}/manifests/{tag}", method="HEAD", headers={"Authorization": AUTH, "Accept": MANIFEST_TYPES}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.headers["Docker-Content-Digest"]
+        except OSError:
+            return None
+
+    def serving_version(self) -> str | None:
+        for _ in range(20):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=3) as response:
+                    return json.loads(response.read())["version"]
+            except OSError:
+                time.sleep(1)
+        return None
+
+    def assert_converged(self, version: str, revision_count: int) -> None:
+        """One revision per version, the service on the newest, pinned to the registry's digest, and serving it."""
+        arns = self.revisions()
+        assert len(arns) == revision_count, f"revisions: {arns}"
+        assert self.service()["taskDefinition"] == arns[-1], "the service runs the newest revision"
+        digest = self.registry_digest(version)
+        assert digest and self.task_image(arns[-1]) == f"{self.registry.address}/{self.name}@{digest}", "pinned to the pushed digest"
+        assert self.serving_version() == version
+
+
+class DockerdHold:
+    """``with DockerdHold() as hold``: ``hold.take()`` holds dockerd exclusively from before a fault that stops it;
+    ``hold.release_when_up()``, after the failed run, lets it go as soon as dockerd answers again (the next run's
+    local_stack play starts it), so the other modules' runs wait for the engine, not for the whole rerun."""
+
+    def __init__(self) -> None:
+        self._held = None
+        self._lock = threading.Lock()
+        self._watch: threading.Thread | None = None
+
+    def take(self) -> None:
+        self._join()
+        if self._held is None:
+            self._held = docker_in_use(exclusive=True)
+            self._held.__enter__()  # pylint: disable=unnecessary-dunder-call
+
+    def release_when_up(self) -> None:
+        def watch() -> None:
+            while not dockerd_answers():
+                time.sleep(0.5)
+            self._release()
+
+        self._watch = threading.Thread(target=watch, daemon=True)
+        self._watch.start()
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._held is not None:
+                self._held.__exit__(None, None, None)
+                self._held = None
+
+    def _join(self) -> None:
+        if self._watch is not None:
+            self._watch.join()
+            self._watch = None
+
+    def __enter__(self) -> "DockerdHold":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        # The block's last run (the rerun) has run: dockerd is up, or will never be brought up by this test.
+        if self._watch is not None and dockerd_answers():
+            self._join()
+        self._release()
