@@ -54,7 +54,7 @@ stage_integration() {
 
 # deploy.yml, rollback.yml and destroy.yml on a moto and a registry of the tests' own, asserting on their state.
 stage_e2e() {
-    run_pytest -q -p no:cacheprovider --durations=15 -n "${TEST_WORKERS:-2}" --dist loadgroup tests/e2e
+    run_pytest -q -p no:cacheprovider --durations=15 -n "${TEST_WORKERS:-2}" --dist loadfile tests/e2e
 }
 
 # Faults (throttling, latency, moto/registry/dockerd gone at each stage boundary) and the bad-input corpus, on a moto

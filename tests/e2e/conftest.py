@@ -46,7 +46,7 @@ def e2e_stack():
 
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------
-# (tests/integration/awscalls.py; checked by test_zz_iam_record.py at the end of the stage)
+# (tests/integration/awscalls.py; checked by test_pipeline.py in its last test)
 @pytest.fixture(autouse=True)
 def iam_calls_record(request, monkeypatch):
     import awscalls  # pylint: disable=import-outside-toplevel

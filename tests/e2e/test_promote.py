@@ -24,9 +24,6 @@ from helpers import git
 from helpers import project_names
 from helpers import run_project
 
-# One xdist worker runs this group in order (tests/run.sh: -n 2 --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("promote")
-
 # The tests' own moto and registry (conftest.e2e_stack), set by aws_like_vpc: never the user's 5051/5050.
 MOTO = ""
 REGISTRY = ""

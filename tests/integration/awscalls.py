@@ -501,5 +501,5 @@ def check_or_write(record: Record) -> str | None:
     return diff(old, new) or None
 
 
-# The e2e session's record: tests/e2e/conftest.py's iam_calls_record fills it, tests/e2e/test_zz_iam_record.py checks it.
+# The e2e session's record: tests/e2e/conftest.py's iam_calls_record fills it, test_pipeline.py checks it in its last test.
 SESSION = Record()
