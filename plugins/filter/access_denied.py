@@ -55,15 +55,11 @@ _value:
   type: str
 """
 
-import re
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.devops.fargate.plugins.module_utils.errors import JOBS
 from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
-
-# "An error occurred (AccessDeniedException) when calling the CreateCluster operation: ..." (botocore's ClientError text)
-_OPERATION = re.compile(r"when calling the (?P<operation>[A-Za-z0-9]+) operation")
 
 
 def access_denied(result: Any, job: str = "deploy", service: str | None = None) -> str:
@@ -71,11 +67,7 @@ def access_denied(result: Any, job: str = "deploy", service: str | None = None) 
         raise AnsibleFilterError(f"access_denied: expects a failed task's result (a dict), got {type(result).__name__}")
     if job not in JOBS:
         raise AnsibleFilterError(f"access_denied: job must be one of {', '.join(JOBS)}, got {job!r}")
-    action = None
-    operation = _OPERATION.search(str(result.get("msg") or ""))
-    if service and operation:
-        action = f"{service}:{operation.group('operation')}"
-    return access_denied_message(result, action=action, job=job) or ""
+    return access_denied_message(result, job=job, service=service) or ""
 
 
 class FilterModule:

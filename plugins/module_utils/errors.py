@@ -60,7 +60,15 @@ def is_access_denied(error: Any) -> bool:
     return code in ACCESS_DENIED_CODES or (code is None and bool(_PERFORM.search(message)))
 
 
+# "An error occurred (AccessDeniedException) when calling the CreateCluster operation: ..." (botocore's ClientError text,
+# which a failed result's msg carries)
+_OPERATION = re.compile(r"when calling the (?P<operation>[A-Za-z0-9]+) operation")
+
+
 def _operation_of(error: Any) -> str | None:
+    if isinstance(error, dict):
+        found = _OPERATION.search(str(error.get("msg") or ""))
+        return found.group("operation") if found else None
     wrapped = getattr(error, "exception", None)
     return getattr(wrapped if wrapped is not None else error, "operation_name", None)
 
