@@ -188,13 +188,49 @@ def needs_endpoints(subnet_ids: list[str], subnets: list[dict], route_tables: li
     })
 
 
+def default_vpc_network(client, region: str, subnet_ids: list[str], group_ids: list[str], *, describe_vpcs, describe_subnets,
+                        describe_security_groups) -> dict:
+    """What an empty ``subnet_ids`` or ``group_ids`` falls back to: the default VPC's subnets (sorted by id) and its
+    default security group, with what was read, so that they are not read again; ``problem`` when there is none."""
+    found = {"subnets": [], "groups": [], "calls": ["ec2:DescribeVpcs"], "problem": None}
+    vpcs = describe_vpcs(client, Filters=[{"Name": "is-default", "Values": ["true"]}]) or []
+    empty = " and ".join(name for name, ids in (("fargate_subnets", subnet_ids), ("fargate_security_groups", group_ids)) if not ids)
+    if not vpcs:
+        verb = "are" if " and " in empty else "is"
+        found["problem"] = f"{empty} {verb} empty and {region} has no default VPC; set fargate_subnets and fargate_security_groups"
+        return found
+    vpc_id = vpcs[0]["VpcId"]
+    if not subnet_ids:
+        found["subnets"] = sorted(describe_subnets(client, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]) or [], key=lambda s: s["SubnetId"])
+        found["calls"].append("ec2:DescribeSubnets")
+        if not found["subnets"]:
+            found["problem"] = f"fargate_subnets is empty and the default VPC {vpc_id} in {region} has no subnets; set fargate_subnets"
+    if not group_ids:
+        found["groups"] = describe_security_groups(client, Filters=[
+            {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]},
+        ]) or []
+        found["calls"].append("ec2:DescribeSecurityGroups")
+    return found
+
+
 def preflight(client, region: str, subnet_ids: list[str], security_group_ids: list[str], assign_public_ip: bool, check_pull_path: bool,
-              *, describe_subnets, describe_route_tables, describe_vpc_endpoints, describe_security_groups) -> dict:
-    """The EC2 reads (endpoints only when a subnet has no usable default route) and their verdict.
-    The describe functions are amazon.aws's (error handler, then retry), passed in by the module."""
+              *, describe_vpcs, describe_subnets, describe_route_tables, describe_vpc_endpoints, describe_security_groups) -> dict:
+    """The network the tasks get (the given subnets and groups, else the default VPC's), the EC2 reads (endpoints only
+    when a subnet has no usable default route) and their verdict. The describe functions are amazon.aws's (error
+    handler, then retry), passed in by the module."""
     calls = []
     subnets, route_tables, endpoints, groups = [], [], [], []
-    if subnet_ids:
+    if not subnet_ids or not security_group_ids:
+        fallback = default_vpc_network(client, region, subnet_ids, security_group_ids, describe_vpcs=describe_vpcs,
+                                       describe_subnets=describe_subnets, describe_security_groups=describe_security_groups)
+        calls += fallback["calls"]
+        if fallback["problem"]:
+            return {"problems": [fallback["problem"]], "subnets": [], "api_calls": calls,
+                    "network": {"subnets": list(subnet_ids), "security_groups": list(security_group_ids)}}
+        subnets, groups = fallback["subnets"], fallback["groups"]
+        subnet_ids = subnet_ids or [s["SubnetId"] for s in subnets]
+        security_group_ids = security_group_ids or [g["GroupId"] for g in groups]
+    if subnet_ids and not subnets:
         subnets = describe_subnets(client, SubnetIds=subnet_ids) or []
         calls.append("ec2:DescribeSubnets")
     vpc_ids = sorted({s["VpcId"] for s in subnets})
@@ -208,10 +244,11 @@ def preflight(client, region: str, subnet_ids: list[str], security_group_ids: li
                 {"Name": "service-name", "Values": list(endpoint_service_names(region).values())},
             ]) or []
             calls.append("ec2:DescribeVpcEndpoints")
-    if security_group_ids:
+    if security_group_ids and not groups:
         groups = describe_security_groups(client, GroupIds=security_group_ids) or []
         calls.append("ec2:DescribeSecurityGroups")
     problems, verdicts = network_problems(
         subnet_ids, subnets, route_tables, endpoints, security_group_ids, groups, assign_public_ip, region, check_pull_path
     )
-    return {"problems": problems, "subnets": verdicts, "api_calls": calls}
+    return {"problems": problems, "subnets": verdicts, "api_calls": calls,
+            "network": {"subnets": list(subnet_ids), "security_groups": list(security_group_ids)}}

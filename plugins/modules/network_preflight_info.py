@@ -17,18 +17,20 @@ description:
     to an internet gateway is one only with O(assign_public_ip); otherwise the VPC needs the endpoints
     C(com.amazonaws.<region>.ecr.api), C(ecr.dkr) and C(logs) and a C(s3) gateway endpoint on the subnet's table.
   - Checks the security groups exist, are in the subnets' VPC, and that one allows outbound TCP 443.
+  - With no O(subnets), the default VPC's subnets are used; with no O(security_groups), its default security group.
+    RV(network) says which, so that one call finds the network the tasks get and checks it.
   - The registry is taken to be ECR in the same region, as the devops.fargate.ecr role pushes to; it makes no change
     and does not fail on a problem, it returns the problems (the caller decides to stop).
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
   subnets:
-    description: The tasks' subnet ids.
+    description: The tasks' subnet ids. Empty, the default VPC's subnets (a problem when the region has no default VPC).
     type: list
     elements: str
-    required: true
+    default: []
   security_groups:
-    description: The tasks' security group ids.
+    description: The tasks' security group ids. Empty, the default VPC's default security group.
     type: list
     elements: str
     default: []
@@ -97,6 +99,14 @@ subnets:
     route_table_id: {description: "Its route table (explicit, else the VPC's main one).", type: str}
     default_route: {description: "The 0.0.0.0/0 route's target, or null.", type: str}
     path: {description: "C(public) (IGW and public IP), C(egress) (NAT and the like) or C(endpoints).", type: str}
+network:
+  description: The network the tasks get, the given one or the default VPC's.
+  returned: success
+  type: dict
+  contains:
+    subnets: {description: "The subnet ids (the default VPC's sorted by id).", type: list, elements: str}
+    security_groups: {description: "The security group ids.", type: list, elements: str}
+  sample: {subnets: [subnet-0a1b2c3d4e5f60718], security_groups: [sg-0123456789abcdef0]}
 api_calls:
   description: The AWS calls made, in order.
   returned: success
@@ -109,6 +119,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_rou
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
@@ -122,7 +133,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.network_preflight i
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=dict(
-            subnets=dict(type="list", elements="str", required=True),
+            subnets=dict(type="list", elements="str", default=[]),
             security_groups=dict(type="list", elements="str", default=[]),
             assign_public_ip=dict(type="bool", default=False),
             account_id=dict(type="str", default=""),
@@ -138,16 +149,17 @@ def main() -> None:
         problems = [m for m in [account_problem(account, p["account_id"])] if m]
         if problems:
             # Another account's subnets would only add confusing "not found" problems.
-            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[], api_calls=["sts:GetCallerIdentity"])
+            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[], api_calls=["sts:GetCallerIdentity"],
+                             network={"subnets": p["subnets"], "security_groups": p["security_groups"]})
         result = preflight(
             ec2, module.region, p["subnets"], p["security_groups"], p["assign_public_ip"], p["check_pull_path"],
-            describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
+            describe_vpcs=describe_vpcs, describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
             describe_vpc_endpoints=describe_vpc_endpoints, describe_security_groups=describe_security_groups,
         )
     except (AnsiblePreflightError, AnsibleEC2Error) as e:
         fail_json_aws_error(module, e, service="ec2")
     module.exit_json(changed=False, account_id=account, problems=problems + result["problems"], subnets=result["subnets"],
-                     api_calls=["sts:GetCallerIdentity"] + result["api_calls"])
+                     network=result["network"], api_calls=["sts:GetCallerIdentity"] + result["api_calls"])
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_rou
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import caller_account
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import preflight
@@ -22,7 +23,7 @@ SG = "sg-0123456789abcdef0"
 MAIN_RTB = "rtb-09ba434c1bEXAMPLE"
 PRIVATE_RTB = "rtb-07a98f76e5EXAMPLE"
 DESCRIBE = dict(
-    describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
+    describe_vpcs=describe_vpcs, describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
     describe_vpc_endpoints=describe_vpc_endpoints, describe_security_groups=describe_security_groups,
 )
 
@@ -123,6 +124,46 @@ def test_missing_subnet_and_a_group_with_no_way_out(ec2):
         "fargate_subnets: subnet-gone not found in eu-west-1",
         f"fargate_security_groups: none of {SG} allows outbound TCP 443, so tasks cannot reach ECR",
     ]
+
+
+# --- no subnets or groups given: the default VPC's, found in the same call -------------------------------------------
+
+DEFAULT_VPC = {"CidrBlock": "172.31.0.0/16", "DhcpOptionsId": "dopt-19edf471", "State": "available", "VpcId": VPC, "OwnerId": "111122223333",
+               "InstanceTenancy": "default", "IsDefault": True}
+IS_DEFAULT = {"Filters": [{"Name": "is-default", "Values": ["true"]}]}
+IN_VPC = [{"Name": "vpc-id", "Values": [VPC]}]
+
+
+def test_no_subnets_or_groups_given_uses_the_default_vpcs_and_reads_nothing_twice(ec2):
+    client, stub = ec2
+    default_group = dict(GROUP, GroupName="default")
+    stub.add_response("describe_vpcs", {"Vpcs": [DEFAULT_VPC]}, IS_DEFAULT)
+    stub.add_response("describe_subnets", {"Subnets": [_subnet(PRIVATE), _subnet(PUBLIC)]}, {"Filters": IN_VPC})
+    stub.add_response("describe_security_groups", {"SecurityGroups": [default_group]},
+                      {"Filters": IN_VPC + [{"Name": "group-name", "Values": ["default"]}]})
+    result = preflight(client, "eu-west-1", [], [], False, False, **DESCRIBE)
+    assert result["problems"] == []
+    assert result["network"] == {"subnets": sorted([PRIVATE, PUBLIC]), "security_groups": [SG]}
+    assert result["api_calls"] == ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+
+
+def test_given_subnets_and_no_group_take_the_default_vpcs_group_and_check_the_subnets(ec2):
+    client, stub = ec2
+    stub.add_response("describe_vpcs", {"Vpcs": [DEFAULT_VPC]}, IS_DEFAULT)
+    stub.add_response("describe_security_groups", {"SecurityGroups": [GROUP]}, {"Filters": IN_VPC + [{"Name": "group-name", "Values": ["default"]}]})
+    stub.add_response("describe_subnets", {"Subnets": [_subnet(PUBLIC)]}, {"SubnetIds": [PUBLIC]})
+    stub.add_response("describe_route_tables", {"RouteTables": [_table(MAIN_RTB, [IGW_ROUTE], main=True)]}, {"Filters": IN_VPC})
+    result = preflight(client, "eu-west-1", [PUBLIC], [], True, True, **DESCRIBE)
+    assert result["problems"] == [] and result["network"] == {"subnets": [PUBLIC], "security_groups": [SG]}
+    assert result["subnets"][0]["path"] == "public"
+
+
+def test_no_default_vpc_to_fall_back_on_names_what_to_set(ec2):
+    client, stub = ec2
+    stub.add_response("describe_vpcs", {"Vpcs": []}, IS_DEFAULT)
+    result = preflight(client, "eu-west-1", [], [SG], False, True, **DESCRIBE)
+    assert result["problems"] == ["fargate_subnets is empty and eu-west-1 has no default VPC; set fargate_subnets and fargate_security_groups"]
+    assert result["api_calls"] == ["ec2:DescribeVpcs"]
 
 
 def test_caller_account_and_the_account_problem():
