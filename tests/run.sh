@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, or some of its stages: tests/run.sh [stage ...]
-# Stages: stack lint unit integration e2e reliability molecule sanity. Every stage runs even when one fails;
+# Stages: stack lint unit integration e2e reliability molecule sanity (e2e and reliability, both asked for, run as one
+# stage, e2e_reliability, whose modules share the xdist workers). Every stage runs even when one fails;
 # the exit code is non-zero if any failed. The stages that deploy (integration, e2e, reliability, molecule) use a moto
 # and a registry of their own: the user's stack (`make deploy`'s moto on 5051, registry on 5050, its containers) is
 # snapshotted before them and must be as it was after them, or the run fails (tests/integration/user_stack.py).
@@ -61,10 +62,29 @@ stage_e2e() {
 # and a registry of their own.
 # Their figures (retries counted, the fault table, ...) go to tests/output/reliability.json for bench/run.py.
 stage_reliability() {
+    reliability_session tests/reliability
+}
+
+# The e2e and reliability stages in one session when both run: their test modules (each on projects, a moto and a
+# registry of its own; dockerd shared through tests/integration/dockerlock.py) share the xdist workers, the longest
+# first, so that neither worker waits while the other works through a stage's longest module alone.
+DEPLOY_MODULES=(
+    tests/reliability/test_faults.py tests/reliability/test_load.py tests/e2e/test_pipeline.py tests/e2e/test_promote.py
+    tests/reliability/test_access_denied_roles.py tests/reliability/test_bad_input.py tests/reliability/test_real_shape.py
+)
+stage_e2e_reliability() {
+    local module
+    for module in tests/e2e/test_*.py tests/reliability/test_*.py; do
+        [[ " ${DEPLOY_MODULES[*]} " == *" $module "* ]] || { echo "tests/run.sh: $module is not in DEPLOY_MODULES" >&2; return 1; }
+    done
+    reliability_session --no-loadscope-reorder "${DEPLOY_MODULES[@]}"
+}
+
+reliability_session() {
     local figures=${RELIABILITY_FIGURES:-$PWD/tests/output/reliability.json} rc
     mkdir -p "$(dirname "$figures")" && rm -f "$figures"
     # Each test module in a pytest-xdist worker of its own: the bad-input corpus runs while the fault runs wait.
-    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider --durations=15 -n "${TEST_WORKERS:-2}" --dist loadfile tests/reliability
+    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider --durations=25 -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
     rc=$?
     python3 -c 'import json, sys; p, rc = sys.argv[1], int(sys.argv[2]); d = json.load(open(p)) if __import__("os").path.exists(p) else {}; d["_pytest"] = {"rc": rc, "summary": "tests/reliability " + ("passed" if rc == 0 else "FAILED") + " in the README test command"}; json.dump(d, open(p, "w"), indent=1)' "$figures" "$rc"
     return $rc
@@ -116,26 +136,32 @@ stop_test_stack() {
     unset MOLECULE_MOTO_URL MOLECULE_REGISTRY
 }
 
-# The awscli scenario works in containers of its own and shares nothing with the others (which work on this host, its
-# Docker engine and the tests' moto and registry): it runs beside them, its output shown when it ends.
-MOLECULE_BESIDE=(awscli)
+# Scenarios that share nothing with the others run beside them, each in a job of its own, their output shown when they
+# end: awscli works in containers of its own; ecr works on repositories and images of its own names (molecule/ecr-*) in
+# the tests' moto and registry, as fargate (molecule-fargate) and image (molecule/fargate-demo) do, and local_stack on
+# ports and a state directory of its own.
+MOLECULE_BESIDE=(awscli ecr)
 stage_molecule() {
-    local rc=0 role name log pid
+    local rc=0 role name logs=() pids=() i start
     start_test_stack || { stop_test_stack; return 1; }
-    log=$(mktemp /tmp/molecule-beside.XXXXXX)
-    (for name in "${MOLECULE_BESIDE[@]}"; do
-        echo "--- molecule: roles/$name/ (beside the others)"
-        (cd "roles/$name" && molecule test) || exit 1
-    done) >"$log" 2>&1 &
-    pid=$!
+    for name in "${MOLECULE_BESIDE[@]}"; do
+        logs+=("$(mktemp /tmp/molecule-beside.XXXXXX)")
+        (echo "--- molecule: roles/$name/ (beside the others)"; start=$SECONDS
+         cd "roles/$name" && molecule test; rc=$?; echo "--- molecule: roles/$name/ rc=$rc in $((SECONDS - start))s"; exit $rc) >"${logs[-1]}" 2>&1 &
+        pids+=($!)
+    done
     for role in roles/*/; do
         [ -d "$role/molecule/default" ] || continue
         [[ " ${MOLECULE_BESIDE[*]} " == *" $(basename "$role") "* ]] && continue
         echo "--- molecule: $role"
+        start=$SECONDS
         (cd "$role" && molecule test) || rc=1
+        echo "--- molecule: $role in $((SECONDS - start))s"
     done
-    wait "$pid" || rc=1
-    cat "$log" && rm -f "$log"
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || rc=1
+        cat "${logs[$i]}" && rm -f "${logs[$i]}"
+    done
     stop_test_stack
     return $rc
 }
@@ -169,9 +195,18 @@ record() {
     fi
 }
 
+# e2e and reliability, both asked for, run as one stage (e2e+reliability).
+if [[ " ${stages[*]} " == *" e2e "* && " ${stages[*]} " == *" reliability "* ]]; then
+    merged=()
+    for stage in "${stages[@]}"; do
+        case $stage in e2e) merged+=(e2e_reliability) ;; reliability) ;; *) merged+=("$stage") ;; esac
+    done
+    stages=("${merged[@]}")
+fi
+
 for stage in "${stages[@]}"; do
-    case $stage in integration | e2e | reliability | molecule) snapshot_user_stack ;; esac
-    case $stage in e2e | reliability | molecule) ensure_wheelhouse ;; esac
+    case $stage in integration | e2e | reliability | e2e_reliability | molecule) snapshot_user_stack ;; esac
+    case $stage in e2e | reliability | e2e_reliability | molecule) ensure_wheelhouse ;; esac
     echo "=== stage: $stage"
     start=$SECONDS
     "stage_$stage"

@@ -7,7 +7,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from helpers import MotoServer  # noqa: E402  (after the path above)
+from dockerlock import docker_in_use  # noqa: E402  (after the path above)
+from helpers import MotoServer  # noqa: E402
 from helpers import Registry  # noqa: E402
 
 
@@ -43,6 +44,14 @@ def e2e_stack():
     stack = TestStack()
     yield stack
     stack.close()
+
+
+@pytest.fixture(autouse=True)
+def _dockerd_up():
+    """Each test's runs need the Docker engine, which the reliability faults may stop when both stages share a session
+    (tests/run.sh): a shared hold for the test, so a dockerd fault waits for it and it waits for the engine's return."""
+    with docker_in_use():
+        yield
 
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------

@@ -18,6 +18,7 @@ from base64 import b64encode
 import boto3
 import pytest
 
+from dockerlock import docker_in_use
 from helpers import change_app
 from helpers import copy_project
 from helpers import git
@@ -59,8 +60,9 @@ def aws_like_vpc(e2e_stack):
 def project(tmp_path_factory, aws_like_vpc, e2e_stack):
     root = copy_project(tmp_path_factory.mktemp("promo-a") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
     yield root
-    run_project(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
-    _remove_local_images()
+    with docker_in_use():
+        run_project(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
+        _remove_local_images()
 
 
 def _ecs():

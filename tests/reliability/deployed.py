@@ -3,23 +3,21 @@ module's moto, pushing to a registry of its own, under names (and a local port) 
 directly from moto, the registry and the local container.
 
 Docker is shared: test_faults.py stops dockerd at stage boundaries while the other modules' runs need it, so those
-hold ``docker_in_use()`` (a shared lock) for a test, and a dockerd fault holds it exclusively until the engine is back.
+hold ``dockerlock.docker_in_use()`` (a shared lock) for a test, and a dockerd fault holds it exclusively until the engine
+is back (DockerdHold).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.request
 from base64 import b64encode
-from contextlib import contextmanager
 from pathlib import Path
 
+from dockerlock import docker_in_use
 from helpers import copy_project
 from helpers import project_names
 from helpers import run_project
@@ -27,19 +25,6 @@ from stack import dockerd_answers
 
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
-# One lock file for every xdist worker of a run (PYTEST_XDIST_TESTRUNUID is the run's), none shared between runs.
-_LOCK = Path(tempfile.gettempdir()) / f"devops-fargate-dockerd-{os.environ.get('PYTEST_XDIST_TESTRUNUID', os.getpid())}.lock"
-
-
-@contextmanager
-def docker_in_use(exclusive: bool = False):
-    """Shared: this test's runs need dockerd up. Exclusive: this test stops it (and has it back before leaving)."""
-    with open(_LOCK, "a", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Deployed:

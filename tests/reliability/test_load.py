@@ -1,7 +1,7 @@
 """deploy.yml under load: a throttling and a slow AWS, and a full run at -vvv that must print no secret.
 
 The run talks to AWS (a moto of the tests' own) through a fault-injecting proxy and pushes to a registry of the
-tests' own; dockerd is the shared one, held in use for each test (deployed.docker_in_use) while test_faults.py, in
+tests' own; dockerd is the shared one, held in use for each test (dockerlock.docker_in_use) while test_faults.py, in
 another xdist worker, may stop it. Every assertion is on the stack's state, read directly from moto and the registry.
 
 The tests run in order on one copy of the project (names rel-load, port 18086); figures go to the bench report.
@@ -14,7 +14,7 @@ from base64 import b64encode
 import pytest
 
 from deployed import Deployed
-from deployed import docker_in_use
+from dockerlock import docker_in_use
 from faultproxy import FaultProxy
 from figures import record
 from helpers import change_app
