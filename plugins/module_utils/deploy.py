@@ -567,7 +567,8 @@ class Deployer:
             wanted = success_tags if success_tags is not None else tags_after_success(tags, task_definition)
             self._tag_service(deployment_service, dict(wanted or {}, **self._digest_tags()), known=tags)
             return result
-        result["events"] = recent_events(rollout.service or deployment_service)
+        # This deployment's events only (ECS logs its start at its createdAt): an earlier one's are not its failure.
+        result["events"] = recent_events(rollout.service or deployment_service, since=primary.get("createdAt"))
         message = f"Rollout of {task_definition} failed: {rollout.reason}"
         if roll_back_on_failure and self.params["rollback_on_failure"]:
             target = rollback_target(rollout.service or deployment_service, tags, task_definition) or _rolled_back_by_ecs(rollout.service, task_definition)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
+from datetime import timedelta
 from datetime import timezone
 
 import pytest
@@ -108,7 +109,10 @@ def service(task_definition, *deployments, tags=None):
         "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a"], "securityGroups": ["sg-0a"], "assignPublicIp": "DISABLED"}},
         "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100},
         "deployments": list(deployments),
-        "events": [{"id": "e1", "createdAt": T0, "message": "(service web) deployment failed: tasks failed to start."}],
+        "events": [
+            {"id": "e1", "createdAt": T0, "message": "(service web) deployment failed: tasks failed to start."},
+            {"id": "e0", "createdAt": T0 - timedelta(days=1), "message": "(service web) an earlier deployment's tasks failed their health checks."},
+        ],
         "tags": tags if tags is not None else [{"key": "devops-fargate:last-good", "value": TD_A}],
     }
 
@@ -172,6 +176,7 @@ def test_circuit_breaker_rollback_is_noticed_waited_for_and_reported_as_failure(
     assert "rolled back to " + TD_A in result["msg"]
     assert any("exit code 3" in line for line in result["stopped_tasks"])
     assert any("tasks failed to start" in line for line in result["events"])
+    assert not any("an earlier deployment" in line for line in result["events"]), "an earlier deployment's events are not this one's"
 
 
 def test_timeout_rolls_back_to_the_last_good_revision(ecs):
