@@ -195,7 +195,7 @@ record() {
     fi
 }
 
-# e2e and reliability, both asked for, run as one stage (e2e+reliability).
+# e2e and reliability, both asked for, run as one stage (e2e_reliability).
 if [[ " ${stages[*]} " == *" e2e "* && " ${stages[*]} " == *" reliability "* ]]; then
     merged=()
     for stage in "${stages[@]}"; do
