@@ -26,8 +26,10 @@ class TestStack:
         self.registry_url = self.registry.url
 
     def extra_vars(self) -> dict:
-        """deploy.yml's variables that point a run at this stack (with helpers.project_names for names of its own)."""
-        return {"aws_endpoint_url": self.moto_url, "ecr_registry_override": self.registry_address}
+        """deploy.yml's variables that point a run at this stack (with helpers.project_names for names of its own).
+        The local_stack play is off: it would look at the user's stack (5051, 5050); the engine's return after a
+        dockerd fault is waited for by _dockerd_up."""
+        return {"aws_endpoint_url": self.moto_url, "ecr_registry_override": self.registry_address, "local_stack_enabled": False}
 
     def client(self, service: str):
         return self.moto.client(service)

@@ -32,8 +32,11 @@ class Deployed:
         self.root, self.name, self.port, self.moto, self.proxy, self.registry = root, name, port, moto, proxy, registry
 
     @classmethod
-    def copy(cls, tmp_path_factory, name: str, port: int, moto, proxy, registry) -> "Deployed":
-        extra = dict(project_names(name, port), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address)
+    def copy(cls, tmp_path_factory, name: str, port: int, moto, proxy, registry, local_stack: bool = False) -> "Deployed":
+        """``local_stack``: whether deploy.yml's local_stack play runs, which starts a stopped dockerd again (and looks
+        at the user's moto and registry, read-only); without it, a run after a dockerd fault waits for the engine in
+        docker_in_use."""
+        extra = dict(project_names(name, port), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address, local_stack_enabled=local_stack)
         return cls(copy_project(tmp_path_factory.mktemp(name) / "fargate", extra), name, port, moto, proxy, registry)
 
     def close(self) -> None:

@@ -130,7 +130,9 @@ def test_no_secret_in_the_most_verbose_output_of_a_full_run(project):
     # The earlier runs' login is in the project's Docker config, and a run does not log in again with it: this one must.
     shutil.rmtree(project.root.parent / "docker-config", ignore_errors=True)
     environment = {"ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default", "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.timer"}
-    report = run_project(project.root, "deploy.yml", "-e", f"aws_secret_key={secret_key}", "-vvv", env=environment, check=False, timeout=1200)
+    # With the local_stack play, which handles the same password (moto's login, the registry's htpasswd).
+    extra = ["-e", f"aws_secret_key={secret_key}", "-e", "local_stack_enabled=true"]
+    report = run_project(project.root, "deploy.yml", *extra, "-vvv", env=environment, check=False, timeout=1200)
     output = report["full_output"]
     assert report["rc"] == 0, output[-3000:]
     assert "docker_login" in output and "Push the image" in output, "the run logged in and pushed, so the password was handled"
