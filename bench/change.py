@@ -56,12 +56,14 @@ REGISTRY = f"127.0.0.1:{STACK_VARS['local_stack_registry_port']}"
 # What moto's GetAuthorizationToken decodes to, for any moto: the local registry's htpasswd user.
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
-STAGES = {
-    "build": "Build and smoke-test the image",
-    "push": "Push the image to ECR",
-    "rollout": "Roll out to ECS Fargate",
-    "run local": "Run the deployed revision locally",
-}
+
+
+def _play(playbook: str) -> str:
+    """The name of the stage's play, as its playbook names it (the stage probe reports plays by name)."""
+    return yaml.safe_load((REPO / "playbooks" / playbook).read_text())[0]["name"]
+
+
+STAGES = {"build": _play("image.yml"), "push": _play("ecr.yml"), "rollout": _play("fargate.yml"), "run local": _play("run_local.yml")}
 SMALL_LAYER_BYTES = 100_000
 # A run that failed because dockerd went away (another developer may restart it) is run again, after dockerd is back.
 DOCKER_DOWN = ("Error connecting", "Cannot connect to the Docker daemon", "docker.sock: connect")
