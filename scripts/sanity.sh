@@ -6,8 +6,7 @@
 # Why the detours:
 #  * ansible-test must run inside a real (not symlinked) .../ansible_collections/<ns>/<name>
 #    directory, and this repo is the collection root *plus* project-only files. So the
-#    collection's files (git-tracked + untracked-not-ignored, minus galaxy.yml's
-#    build_ignore and a few always-excluded dirs) are copied into a temp tree.
+#    collection is built and installed from its artifact into a temp tree, as users get it.
 #  * ansible-test sets ANSIBLE_COLLECTIONS_PATH to that temp tree only, so the
 #    collection's galaxy.yml dependencies (transitively) are symlinked next to it,
 #    taken from wherever the project's Ansible finds them (the .venv's bundled
@@ -148,7 +147,9 @@ os.replace(tmp, dest)  # atomic: never leave a half-written bootstrap script beh
 PY
 fi
 
-# --- 2. stage the collection in a real ansible_collections/<ns>/<name> tree --------------
+# --- 2. the collection as users get it ---------------------------------------------------------
+# Built and installed from its artifact (scripts/install_collection.py), with its dependencies linked next to it:
+# ansible-test sets ANSIBLE_COLLECTIONS_PATH to that tree alone.
 TMP_ROOT=$(mktemp -d "${TMPDIR:-/tmp}/sanity.XXXXXX")
 TMP_ROOT=$(cd -P "$TMP_ROOT" && pwd)  # no symlinked path components allowed
 cleanup() {
@@ -157,125 +158,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# Prints the collection directory relative to TMP_ROOT.
-COLL_REL=$(cd "$REPO_ROOT" && "$PY" - "$REPO_ROOT" "$TMP_ROOT" <<'PY'
-import fnmatch, json, os, shutil, subprocess, sys
-
-import yaml
-
-repo, tmp_root = sys.argv[1:]
-galaxy = yaml.safe_load(open(os.path.join(repo, 'galaxy.yml')))
-ns, name = galaxy['namespace'], galaxy['name']
-dest = os.path.join(tmp_root, 'ansible_collections', ns, name)
-
-
-def log(msg):
-    print('sanity.sh: %s' % msg, file=sys.stderr)
-
-
-# Project-only paths that are never part of the collection, whatever galaxy.yml says
-# (collections/ is the committed symlink tree pointing back at this repo).
-ignore = ['.venv', '.cache', 'collections', 'tests/output', '*.pyc', '%s-%s-*.tar.gz' % (ns, name)]
-ignore += galaxy.get('build_ignore') or []
-ignore_dirs = {'.git', '__pycache__', '.pytest_cache', '.tox', '.mypy_cache'}  # at any depth
-if galaxy.get('manifest') is not None:
-    log('WARNING: galaxy.yml uses "manifest"; only build_ignore-style excludes are applied')
-
-
-def ignored(rel):
-    """ansible-galaxy build semantics: a pattern matches the path or any parent directory."""
-    parts = rel.split('/')
-    if ignore_dirs.intersection(parts):
-        return True
-    prefixes = ['/'.join(parts[:i]) for i in range(1, len(parts) + 1)]
-    return any(fnmatch.fnmatch(p, pat) for pat in ignore for p in prefixes)
-
-
-try:
-    top = subprocess.run(['git', 'rev-parse', '--show-toplevel'], cwd=repo, check=True,
-                         capture_output=True, text=True).stdout.strip()
-except (OSError, subprocess.CalledProcessError):
-    top = None
-
-if top:
-    # tracked + untracked-but-not-ignored; prune the big project-only dirs in git itself
-    out = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard',
-                          '--', '.', ':(exclude).venv', ':(exclude)collections', ':(exclude).cache'],
-                         cwd=repo, check=True, capture_output=True).stdout
-    files = sorted(set(p.decode() for p in out.split(b'\0') if p))
-else:
-    log('not a git checkout: copying every file not excluded by build_ignore')
-    files = []
-    for root, dirs, names in os.walk(repo):
-        rel_root = os.path.relpath(root, repo)
-        rel_root = '' if rel_root == '.' else rel_root + '/'
-        dirs[:] = [d for d in dirs if not ignored(rel_root + d)]
-        files += [rel_root + n for n in names]
-
-copied = 0
-for rel in files:
-    src = os.path.join(repo, rel)
-    if ignored(rel) or not os.path.lexists(src):  # e.g. tracked but deleted in the work tree
-        continue
-    if os.path.isdir(src) and not os.path.islink(src):  # submodule / nested repo
-        continue
-    dst = os.path.join(dest, rel)
-    os.makedirs(os.path.dirname(dst), exist_ok=True)
-    shutil.copy2(src, dst, follow_symlinks=False)  # symlinks stay symlinks (symlinks test)
-    copied += 1
-os.makedirs(dest, exist_ok=True)
-log('staged %d files of %s.%s in %s' % (copied, ns, name, dest))
-
-# Dependencies: resolve galaxy.yml dependencies transitively from the search path the
-# project's Ansible uses (ANSIBLE_COLLECTIONS_PATH / ansible.cfg collections_path, then
-# sys.path entries holding ansible_collections, i.e. the bundled `ansible` package).
-from ansible import constants as C  # noqa: E402  (reads ansible.cfg from cwd = repo)
-
-search = [os.path.expanduser(p) for p in C.COLLECTIONS_PATHS] + [p for p in sys.path if p]
-
-
-def find(fqcn):
-    cns, cname = fqcn.split('.')
-    for base in search:
-        path = os.path.join(base, 'ansible_collections', cns, cname)
-        if os.path.isdir(path) and os.path.realpath(path) != os.path.realpath(repo):
-            return os.path.realpath(path)
-    return None
-
-
-def deps_of(path):
-    manifest = os.path.join(path, 'MANIFEST.json')
-    if os.path.exists(manifest):
-        info = json.load(open(manifest))['collection_info']
-    else:
-        info = yaml.safe_load(open(os.path.join(path, 'galaxy.yml')))
-    return info.get('dependencies') or {}, info.get('version')
-
-
-queue, seen = list(galaxy.get('dependencies') or {}), {'%s.%s' % (ns, name)}
-while queue:
-    fqcn = queue.pop(0)
-    if fqcn in seen:
-        continue
-    seen.add(fqcn)
-    path = find(fqcn)
-    if not path:
-        log('WARNING: dependency %s not found in %s' % (fqcn, os.pathsep.join(search)))
-        continue
-    deps, version = deps_of(path)
-    link = os.path.join(tmp_root, 'ansible_collections', *fqcn.split('.'))
-    os.makedirs(os.path.dirname(link), exist_ok=True)
-    os.symlink(path, link)
-    log('dependency %s %s -> %s' % (fqcn, version, path))
-    queue += list(deps)
-
-print(os.path.relpath(dest, tmp_root))
-PY
-)
+COLLECTION=$("$PY" "$REPO_ROOT/scripts/install_collection.py" "$TMP_ROOT" --link-deps)
 
 # --- 3. run ansible-test -------------------------------------------------------------------
-cd "$TMP_ROOT/$COLL_REL"
+cd "$COLLECTION"
 export PATH=$VENV/bin:$PATH
 
 # The shellcheck test needs a `shellcheck` binary and ansible-test silently *skips* the test
