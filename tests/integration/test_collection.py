@@ -41,12 +41,11 @@ CONSUMER_PLAYBOOK = """
   connection: local
   gather_facts: false
   module_defaults:
-    group/aws: &aws
+    group/devops.fargate.aws:
       endpoint_url: "{{ moto_url }}"
       region: us-east-1
       access_key: testing
       secret_key: testing
-    group/devops.fargate.aws: *aws
   roles:
     - role: devops.fargate.fargate
       vars:
