@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the devops.fargate project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECR helpers: API calls wrapped by the error handler, then the retry; pure decoding, validation and comparison."""
+"""ECR helpers: API calls wrapped by the error handler (the client retries them, module_utils/clients.py); pure decoding, validation and comparison."""
 
 from __future__ import annotations
 
@@ -21,14 +21,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
 from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
-
-# ECR answers throttling with ThrottlingException, which AWSRetry does not retry unless told.
-ECR_RETRY_CODES = ["ThrottlingException"]
 
 
 class AnsibleECRError(AnsibleAWSError):
@@ -40,7 +36,6 @@ class ECRErrorHandler(AWSErrorHandler):
 
 
 @ECRErrorHandler.common_error_handler("get ECR authorization token")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def get_authorization_data(client, registry_ids: list[str] | None = None) -> list[dict]:
     params = {"registryIds": registry_ids} if registry_ids else {}
     return client.get_authorization_token(**params)["authorizationData"]
@@ -423,57 +418,48 @@ def _registry(registry_id: str | None) -> dict:
 
 
 @ECRRepositoryErrorHandler.list_error_handler("describe ECR repository")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def describe_repository(client, name: str, registry_id: str | None = None) -> dict | None:
     repositories = client.describe_repositories(repositoryNames=[name], **_registry(registry_id))["repositories"]
     return repositories[0] if repositories else None
 
 
 @ECRErrorHandler.common_error_handler("describe ECR registry")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def describe_registry_id(client) -> str:
     return client.describe_registry()["registryId"]
 
 
 @ECRRepositoryErrorHandler.list_error_handler("get ECR lifecycle policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def get_lifecycle_policy_text(client, name: str, registry_id: str | None = None) -> str | None:
     return client.get_lifecycle_policy(repositoryName=name, **_registry(registry_id))["lifecyclePolicyText"]
 
 
 @ECRRepositoryErrorHandler.list_error_handler("get ECR repository policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def get_repository_policy_text(client, name: str, registry_id: str | None = None) -> str | None:
     return client.get_repository_policy(repositoryName=name, **_registry(registry_id))["policyText"]
 
 
 @ECRErrorHandler.common_error_handler("list ECR repository tags")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def list_repository_tags(client, arn: str) -> list[dict]:
     return client.list_tags_for_resource(resourceArn=arn).get("tags", [])
 
 
 @ECRErrorHandler.common_error_handler("list ECR images")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def repository_has_images(client, name: str, registry_id: str | None = None) -> bool:
     return bool(client.list_images(repositoryName=name, maxResults=1, **_registry(registry_id)).get("imageIds"))
 
 
 @ECRErrorHandler.common_error_handler("create ECR repository")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def create_repository(client, params: dict) -> dict:
     return client.create_repository(**params)["repository"]
 
 
 @ECRRepositoryErrorHandler.deletion_error_handler("delete ECR repository")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def delete_repository(client, name: str, registry_id: str | None = None, force: bool = False) -> bool:
     client.delete_repository(repositoryName=name, force=force, **_registry(registry_id))
     return True
 
 
 @ECRErrorHandler.common_error_handler("set ECR image scanning configuration")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def put_scan_on_push(client, name: str, scan_on_push: bool, registry_id: str | None = None) -> None:
     client.put_image_scanning_configuration(
         repositoryName=name, imageScanningConfiguration={"scanOnPush": scan_on_push}, **_registry(registry_id)
@@ -481,45 +467,38 @@ def put_scan_on_push(client, name: str, scan_on_push: bool, registry_id: str | N
 
 
 @ECRErrorHandler.common_error_handler("set ECR image tag mutability")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def put_tag_mutability(client, name: str, mutability: str, filters: list[str], registry_id: str | None = None) -> None:
     params = {"imageTagMutabilityExclusionFilters": exclusion_filters_to_boto3(filters)} if filters else {}
     client.put_image_tag_mutability(repositoryName=name, imageTagMutability=mutability, **params, **_registry(registry_id))
 
 
 @ECRErrorHandler.common_error_handler("set ECR lifecycle policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def put_lifecycle_policy(client, name: str, policy: dict, registry_id: str | None = None) -> None:
     client.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=json.dumps(policy, sort_keys=True), **_registry(registry_id))
 
 
 @ECRRepositoryErrorHandler.deletion_error_handler("delete ECR lifecycle policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def delete_lifecycle_policy(client, name: str, registry_id: str | None = None) -> bool:
     client.delete_lifecycle_policy(repositoryName=name, **_registry(registry_id))
     return True
 
 
 @ECRErrorHandler.common_error_handler("set ECR repository policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def set_repository_policy(client, name: str, policy: dict, registry_id: str | None = None) -> None:
     client.set_repository_policy(repositoryName=name, policyText=json.dumps(policy, sort_keys=True), **_registry(registry_id))
 
 
 @ECRRepositoryErrorHandler.deletion_error_handler("delete ECR repository policy")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def delete_repository_policy(client, name: str, registry_id: str | None = None) -> bool:
     client.delete_repository_policy(repositoryName=name, **_registry(registry_id))
     return True
 
 
 @ECRErrorHandler.common_error_handler("tag ECR repository")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def tag_repository(client, arn: str, tags: dict) -> None:
     client.tag_resource(resourceArn=arn, tags=ansible_dict_to_boto3_tag_list(tags, "Key", "Value"))
 
 
 @ECRErrorHandler.common_error_handler("untag ECR repository")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES)
 def untag_repository(client, arn: str, keys: list[str]) -> None:
     client.untag_resource(resourceArn=arn, tagKeys=keys)

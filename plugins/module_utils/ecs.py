@@ -1,10 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: Contributors to the devops.fargate project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""ECS API calls, one small function each: the error handler outermost, then the retry.
+"""ECS API calls, one small function each, wrapped by the error handler.
 
-The handler must sit outside the retry so that a throttling error reaches the retry
-first and is only turned into an ``AnsibleECSError`` once the retries are spent.
+The client retries each call (botocore's standard mode, module_utils/clients.py): an error reaches
+the handler, and becomes an ``AnsibleECSError``, only once the retries are spent.
 Add new wrappers under the section for their resource.
 """
 
@@ -21,12 +21,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_message
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import task_definition_family
-
-# AWSRetry only knows "Throttling"; ECS says "ThrottlingException".
-ECS_RETRY_CODES = ["ThrottlingException"]
 
 # list_tasks returns at most 100 ARNs a page, and describe_tasks takes at most 100.
 _MAX_TASKS = 100
@@ -50,7 +46,6 @@ class ECSErrorHandler(AWSErrorHandler):
 
 
 @ECSErrorHandler.list_error_handler("describe ECS service")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def describe_service(client, cluster: str, service: str) -> dict | None:
     """The service with its tags, or None when it does not exist or was deleted (INACTIVE).
 
@@ -65,20 +60,17 @@ def describe_service(client, cluster: str, service: str) -> dict | None:
 
 
 @ECSErrorHandler.common_error_handler("update ECS service")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def update_service(client, **params) -> dict:
     """Call update_service with boto3's own parameter names; returns the updated service."""
     return client.update_service(**params)["service"]
 
 
 @ECSErrorHandler.common_error_handler("create ECS service")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def create_service(client, **params) -> dict:
     return client.create_service(**params)["service"]
 
 
 @ECSErrorHandler.deletion_error_handler("delete ECS service")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def delete_service(client, cluster: str, service: str) -> bool:
     client.delete_service(cluster=cluster, service=service, force=True)
     return True
@@ -96,20 +88,17 @@ class _TaskDefinitionErrorHandler(ECSErrorHandler):
 
 
 @_TaskDefinitionErrorHandler.list_error_handler("describe ECS task definition")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def describe_task_definition(client, task_definition: str) -> dict | None:
     """``{"taskDefinition": ..., "tags": [...]}``; a bare family gives its latest ACTIVE revision."""
     return client.describe_task_definition(taskDefinition=task_definition, include=["TAGS"])
 
 
 @ECSErrorHandler.common_error_handler("register ECS task definition")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def register_task_definition(client, **params) -> dict:
     return client.register_task_definition(**params)["taskDefinition"]
 
 
 @ECSErrorHandler.common_error_handler("list ECS task definitions")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def list_task_definitions(client, family: str) -> list[str]:
     """The family's ACTIVE revisions, newest first."""
     paginator = client.get_paginator("list_task_definitions")
@@ -122,7 +111,6 @@ def list_task_definitions(client, family: str) -> list[str]:
 
 
 @ECSErrorHandler.common_error_handler("deregister ECS task definition")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def deregister_task_definition(client, taskDefinition: str) -> dict:  # pylint: disable=invalid-name
     return client.deregister_task_definition(taskDefinition=taskDefinition)["taskDefinition"]
 
@@ -132,13 +120,11 @@ def deregister_task_definition(client, taskDefinition: str) -> dict:  # pylint: 
 
 
 @ECSErrorHandler.common_error_handler("tag ECS resource")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def tag_resource(client, resourceArn: str, tags: list[dict]) -> None:  # pylint: disable=invalid-name
     client.tag_resource(resourceArn=resourceArn, tags=tags)
 
 
 @ECSErrorHandler.common_error_handler("untag ECS resource")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def untag_resource(client, resourceArn: str, tagKeys: list[str]) -> None:  # pylint: disable=invalid-name
     client.untag_resource(resourceArn=resourceArn, tagKeys=tagKeys)
 
@@ -148,7 +134,6 @@ def untag_resource(client, resourceArn: str, tagKeys: list[str]) -> None:  # pyl
 
 
 @ECSErrorHandler.list_error_handler("list stopped ECS tasks", None)
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def _list_stopped_task_arns(client, cluster: str, service: str) -> list[str] | None:
     """One page is enough: we want a sample of recent failures, not every stopped task."""
     response = client.list_tasks(cluster=cluster, serviceName=service, desiredStatus="STOPPED", maxResults=_MAX_TASKS)
@@ -156,7 +141,6 @@ def _list_stopped_task_arns(client, cluster: str, service: str) -> list[str] | N
 
 
 @ECSErrorHandler.common_error_handler("describe ECS tasks")
-@AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES)
 def _describe_tasks(client, cluster: str, task_arns: list[str]) -> list[dict]:
     return client.describe_tasks(cluster=cluster, tasks=task_arns)["tasks"]
 

@@ -13,7 +13,6 @@ except ImportError:
 
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 # A task in a subnet with no route out pulls through these: ECR's API and registry (Interface endpoints), S3 where
 # ECR keeps the layers (a Gateway endpoint on the subnet's route table), and CloudWatch Logs for the awslogs driver.
@@ -32,7 +31,6 @@ class STSErrorHandler(AWSErrorHandler):
 
 
 @STSErrorHandler.common_error_handler("get the caller's identity")
-@AWSRetry.jittered_backoff()
 def caller_account(client) -> str:
     return client.get_caller_identity()["Account"]
 
@@ -217,7 +215,7 @@ def preflight(client, region: str, subnet_ids: list[str], security_group_ids: li
               *, describe_vpcs, describe_subnets, describe_route_tables, describe_vpc_endpoints, describe_security_groups) -> dict:
     """The network the tasks get (the given subnets and groups, else the default VPC's), the EC2 reads (endpoints only
     when a subnet has no usable default route) and their verdict. The describe functions are amazon.aws's (error
-    handler, then retry), passed in by the module."""
+    handler, then amazon.aws's own AWSRetry: the one place a second retry layer remains, for five EC2 reads), passed in by the module."""
     calls = []
     subnets, route_tables, endpoints, groups = [], [], [], []
     if not subnet_ids or not security_group_ids:

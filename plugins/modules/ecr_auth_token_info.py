@@ -36,6 +36,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - devops.fargate.retries
 """
 
 EXAMPLES = r"""
@@ -80,11 +81,10 @@ expires_at:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import AnsibleECRError
-from ansible_collections.devops.fargate.plugins.module_utils.ecr import ECR_RETRY_CODES
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import decode_authorization_token
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_authorization_data
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import registry_host
@@ -95,7 +95,7 @@ def main() -> None:
         argument_spec=dict(registry_id=dict(type="str")),
         supports_check_mode=True,
     )
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES))
+    client = aws_client(module, "ecr")
     registry_id = module.params["registry_id"]
     try:
         data = get_authorization_data(client, [registry_id] if registry_id else None)

@@ -112,6 +112,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - devops.fargate.retries
 """
 
 EXAMPLES = r"""
@@ -222,9 +223,9 @@ repository:
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import AnsibleECRError
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import create_repository
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import create_repository_params
@@ -236,7 +237,6 @@ from ansible_collections.devops.fargate.plugins.module_utils.ecr import delete_r
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_registry_id
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_repository
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import describe_result
-from ansible_collections.devops.fargate.plugins.module_utils.ecr import ECR_RETRY_CODES
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import encryption_mismatch
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_lifecycle_policy_text
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_repository_policy_text
@@ -429,7 +429,7 @@ def main() -> None:
     if errors:
         module.fail_json(msg="Invalid ECR repository options: " + "; ".join(errors), errors=errors)
 
-    client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECR_RETRY_CODES))
+    client = aws_client(module, "ecr")
     created = deleted = False
     fields: list[str] = []
     repository: dict = {}

@@ -185,6 +185,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - devops.fargate.retries
 attributes:
   check_mode:
     support: full
@@ -322,12 +323,11 @@ api_calls:
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import run
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
-from ansible_collections.devops.fargate.plugins.module_utils.ecs import ECS_RETRY_CODES
 
 
 def main() -> None:
@@ -340,7 +340,7 @@ def main() -> None:
     if errors:
         module.fail_json(msg="Invalid options: " + "; ".join(errors), errors=errors)
 
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ECS_RETRY_CODES))
+    client = aws_client(module, "ecs")
     run(module, client)
 
 

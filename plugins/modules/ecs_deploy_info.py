@@ -29,6 +29,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - devops.fargate.retries
 attributes:
   check_mode:
     support: full
@@ -124,8 +125,8 @@ api_calls:
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
@@ -169,9 +170,9 @@ def main() -> None:
         argument_spec=dict(cluster=dict(type="str", required=True), service=dict(type="str", required=True)),
         supports_check_mode=True,
     )
-    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=ecs.ECS_RETRY_CODES))
+    client = aws_client(module, "ecs")
     calls = []
-    client.client.meta.events.register("before-parameter-build.ecs", lambda **_kwargs: calls.append(1))
+    client.meta.events.register("before-parameter-build.ecs", lambda **_kwargs: calls.append(1))
     try:
         result = describe(client, module.params["cluster"], module.params["service"])
     except ecs.AnsibleECSError as e:

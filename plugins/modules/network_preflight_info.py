@@ -60,6 +60,7 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - devops.fargate.retries
 """
 
 EXAMPLES = r"""
@@ -121,8 +122,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_sub
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
@@ -142,8 +143,8 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    sts = module.client("sts", retry_decorator=AWSRetry.jittered_backoff())
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    sts = aws_client(module, "sts")
+    ec2 = aws_client(module, "ec2")
     try:
         account = caller_account(sts)
         problems = [m for m in [account_problem(account, p["account_id"])] if m]

@@ -13,8 +13,6 @@ from datetime import timezone
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.devops.fargate.plugins.module_utils import deploy
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
 
@@ -133,7 +131,7 @@ def queue_until_register(stub, running):
 def run(client, **params):
     module = ModuleStandIn(**dict(PARAMS, **params))
     with pytest.raises((Failed, Exited)) as outcome:
-        deploy.run(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
+        deploy.run(module, client)
     return outcome.value
 
 
@@ -234,23 +232,17 @@ def test_completed_rollout_records_the_good_revisions(ecs):
     assert outcome.result["api_calls"] == 7
 
 
-def test_throttled_reads_are_retried_and_the_run_succeeds(ecs, monkeypatch):
-    from ansible_collections.amazon.aws.plugins.module_utils import cloud
-
-    monkeypatch.setattr(cloud.time, "sleep", lambda _seconds: None)
+def test_throttling_that_outlasts_the_clients_retries_fails_the_run_before_any_write(ecs):
+    """The client retries a throttled call (botocore's standard mode, tests/integration/test_retries.py); the error that
+    reaches the module is its last attempt's, and the run fails unchanged, with no second retry layer around it."""
     client, stub = ecs
-    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
-    stub.add_client_error("describe_services", service_error_code="ThrottlingException", http_status_code=400)
-    stub.add_client_error("describe_services", service_error_code="ThrottlingException", http_status_code=400)
-    stub.add_response("describe_services", {"services": [running]})
-    stub.add_client_error("describe_task_definition", service_error_code="ThrottlingException", http_status_code=400)
-    stub.add_response("describe_task_definition", {"taskDefinition": dict(TASK_DEFINITION_A, memory="1024"), "tags": []})
+    stub.add_client_error("describe_services", service_error_code="ThrottlingException", service_message="Rate exceeded", http_status_code=400)
 
     outcome = run(client)
 
-    assert isinstance(outcome, Exited)
+    assert isinstance(outcome, Failed)
     assert outcome.result["changed"] is False
-    assert outcome.result["api_calls"] == 5  # two calls, three throttled attempts
+    assert "ThrottlingException" in outcome.result["msg"] or "Rate exceeded" in outcome.result["msg"]
 
 
 def test_a_failure_after_a_write_reports_changed_and_the_changes(ecs):
@@ -390,7 +382,7 @@ def test_stopped_tasks_of_earlier_deployments_are_not_blamed_on_this_one(ecs):
 def run_state(client, state, **params):
     module = ModuleStandIn(**dict(PARAMS, state=state, **params))
     with pytest.raises((Failed, Exited)) as outcome:
-        deploy.run(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
+        deploy.run(module, client)
     return outcome.value
 
 

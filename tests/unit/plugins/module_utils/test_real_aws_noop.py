@@ -13,8 +13,6 @@ import copy
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import Deployer
 from test_deploy_rollout import Exited
 from test_deploy_rollout import Failed
@@ -113,7 +111,7 @@ def calls(client):
 def run(client, check_mode: bool = False, **params):
     module = ModuleStandIn(**dict(PARAMS, **params))
     module.check_mode = check_mode
-    deployer = Deployer(module, RetryingBotoClientWrapper(client, AWSRetry.jittered_backoff()))
+    deployer = Deployer(module, client)
     with pytest.raises((Failed, Exited)) as outcome:
         deployer.exit(deployer.deploy())
     return outcome.value

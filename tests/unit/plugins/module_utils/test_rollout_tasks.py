@@ -29,7 +29,7 @@ def _task(task_id, created_minutes, stopped_minutes, exit_code=1):
     }
 
 
-def test_describe_stopped_tasks_newest_first_since_deployment(stubber, wrapped):
+def test_describe_stopped_tasks_newest_first_since_deployment(stubber, client):
     arns = [TASK_ARN.format(task_id) for task_id in ("old", "a", "b", "c")]
     stubber.add_response("list_tasks", {"taskArns": arns}, LIST_PARAMS)
     stubber.add_response(
@@ -38,21 +38,21 @@ def test_describe_stopped_tasks_newest_first_since_deployment(stubber, wrapped):
         {"cluster": "c", "tasks": arns},
     )
 
-    tasks = describe_stopped_tasks(wrapped, "c", "s", started_after=T0, limit=2)
+    tasks = describe_stopped_tasks(client, "c", "s", started_after=T0, limit=2)
 
     assert [task["taskArn"] for task in tasks] == [TASK_ARN.format("b"), TASK_ARN.format("c")]
 
 
-def test_describe_stopped_tasks_none_stopped(stubber, wrapped):
+def test_describe_stopped_tasks_none_stopped(stubber, client):
     stubber.add_response("list_tasks", {"taskArns": []}, LIST_PARAMS)
 
-    assert describe_stopped_tasks(wrapped, "c", "s") == []
+    assert describe_stopped_tasks(client, "c", "s") == []
 
 
-def test_describe_stopped_tasks_service_missing(stubber, wrapped):
+def test_describe_stopped_tasks_service_missing(stubber, client):
     stubber.add_client_error("list_tasks", service_error_code="ServiceNotFoundException", http_status_code=400)
 
-    assert describe_stopped_tasks(wrapped, "c", "s") == []
+    assert describe_stopped_tasks(client, "c", "s") == []
 
 
 @pytest.mark.parametrize(
