@@ -26,7 +26,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_ta
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 
-
 class AnsibleECRError(AnsibleAWSError):
     pass
 
