@@ -15,6 +15,17 @@ from ansible.module_utils.urls import open_url
 from ansible_collections.devops.fargate.plugins.module_utils.registry import RegistryError
 
 
+# The options every registry module takes (documented by the devops.fargate.registry doc fragment).
+REGISTRY_ARGUMENT_SPEC = dict(
+    registry=dict(type="str", required=True),
+    scheme=dict(type="str", choices=["http", "https"], default="https"),
+    repository=dict(type="str", required=True),
+    username=dict(type="str", default=""),
+    password=dict(type="str", default="", no_log=True),
+    timeout=dict(type="int", default=30),
+)
+
+
 def make_fetch(timeout: int):
     def fetch(method: str, url: str, headers: dict, body: bytes | None):
         try:

@@ -22,21 +22,12 @@ options:
     description:
       - The AWS account ID of the registry. Defaults to the caller's account.
     type: str
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed, so there is nothing to show.
-  idempotent:
-    support: full
-    description: Each call returns a fresh token; nothing is changed.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - devops.fargate.retries
+  - devops.fargate.read_only
 """
 
 EXAMPLES = r"""

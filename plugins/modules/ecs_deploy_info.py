@@ -30,16 +30,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - devops.fargate.retries
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
-  idempotent:
-    support: full
-    description: Read-only.
+  - devops.fargate.read_only
 """
 
 EXAMPLES = r"""

@@ -46,21 +46,12 @@ options:
     description: Check the subnets' way to ECR. Off, only the account and the security groups are checked.
     type: bool
     default: true
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
-  idempotent:
-    support: full
-    description: Nothing is changed.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
   - devops.fargate.retries
+  - devops.fargate.read_only
 """
 
 EXAMPLES = r"""

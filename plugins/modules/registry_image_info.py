@@ -21,19 +21,6 @@ description:
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
-  registry:
-    description: The registry, host[:port], as docker logs in to it.
-    type: str
-    required: true
-  scheme:
-    description: The v2 API's scheme; C(http) only for a loopback test registry.
-    type: str
-    choices: [http, https]
-    default: https
-  repository:
-    description: The repository name.
-    type: str
-    required: true
   references:
     description: Tags or C(sha256:) digests to look up.
     type: list
@@ -43,28 +30,9 @@ options:
     description: The reference whose image config (architecture, OS, labels) to read, when found. Empty reads none.
     type: str
     default: ""
-  username:
-    description: The registry user (C(AWS) for an ECR token).
-    type: str
-    default: ""
-  password:
-    description: The registry password (an ECR token's).
-    type: str
-    default: ""
-  timeout:
-    description: Seconds to wait for each answer.
-    type: int
-    default: 30
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing is changed.
-  idempotent:
-    support: full
-    description: Nothing is changed.
+extends_documentation_fragment:
+  - devops.fargate.registry
+  - devops.fargate.read_only
 """
 
 EXAMPLES = r"""
@@ -111,20 +79,16 @@ from ansible_collections.devops.fargate.plugins.module_utils.registry import Reg
 from ansible_collections.devops.fargate.plugins.module_utils.registry import basic_auth
 from ansible_collections.devops.fargate.plugins.module_utils.registry import describe_references
 from ansible_collections.devops.fargate.plugins.module_utils.registry import pick_ecs_architecture
+from ansible_collections.devops.fargate.plugins.module_utils.registry_http import REGISTRY_ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.registry_http import make_fetch
 
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            registry=dict(type="str", required=True),
-            scheme=dict(type="str", choices=["http", "https"], default="https"),
-            repository=dict(type="str", required=True),
+            **REGISTRY_ARGUMENT_SPEC,
             references=dict(type="list", elements="str", required=True),
             config_reference=dict(type="str", default=""),
-            username=dict(type="str", default=""),
-            password=dict(type="str", default="", no_log=True),
-            timeout=dict(type="int", default=30),
         ),
         supports_check_mode=True,
     )

@@ -18,19 +18,6 @@ description:
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
-  registry:
-    description: The registry, host[:port].
-    type: str
-    required: true
-  scheme:
-    description: The v2 API's scheme; C(http) only for a loopback test registry.
-    type: str
-    choices: [http, https]
-    default: https
-  repository:
-    description: The repository name.
-    type: str
-    required: true
   source:
     description: The image to tag, by tag or C(sha256:) digest.
     type: str
@@ -40,18 +27,6 @@ options:
     type: list
     elements: str
     required: true
-  username:
-    description: The registry user.
-    type: str
-    default: ""
-  password:
-    description: The registry password.
-    type: str
-    default: ""
-  timeout:
-    description: Seconds to wait for each answer.
-    type: int
-    default: 30
 attributes:
   check_mode:
     support: full
@@ -62,6 +37,8 @@ attributes:
   idempotent:
     support: full
     description: A tag that already points at the image is left alone.
+extends_documentation_fragment:
+  - devops.fargate.registry
 """
 
 EXAMPLES = r"""
@@ -97,20 +74,16 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.devops.fargate.plugins.module_utils.registry import RegistryError
 from ansible_collections.devops.fargate.plugins.module_utils.registry import basic_auth
 from ansible_collections.devops.fargate.plugins.module_utils.registry import retag
+from ansible_collections.devops.fargate.plugins.module_utils.registry_http import REGISTRY_ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.registry_http import make_fetch
 
 
 def main() -> None:
     module = AnsibleModule(
         argument_spec=dict(
-            registry=dict(type="str", required=True),
-            scheme=dict(type="str", choices=["http", "https"], default="https"),
-            repository=dict(type="str", required=True),
+            **REGISTRY_ARGUMENT_SPEC,
             source=dict(type="str", required=True),
             tags=dict(type="list", elements="str", required=True),
-            username=dict(type="str", default=""),
-            password=dict(type="str", default="", no_log=True),
-            timeout=dict(type="int", default=30),
         ),
         supports_check_mode=True,
     )
