@@ -20,15 +20,15 @@ from dataclasses import field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "integration"))
+sys.path.insert(0, str(REPO / "tests"))  # the support package the tests share
 
-import helpers  # noqa: E402
-from helpers import VENV_BIN  # noqa: E402
-from helpers import MotoServer  # noqa: E402
-from helpers import _action as request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
-from helpers import ansible_env  # noqa: E402
-from helpers import aws_defaults  # noqa: E402
-from helpers import writes  # noqa: E402
+from support import helpers  # noqa: E402
+from support.helpers import VENV_BIN  # noqa: E402
+from support.helpers import MotoServer  # noqa: E402
+from support.helpers import _action as request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
+from support.helpers import ansible_env  # noqa: E402
+from support.helpers import aws_defaults  # noqa: E402
+from support.helpers import writes  # noqa: E402
 
 __all__ = [
     "AWS_ENV",

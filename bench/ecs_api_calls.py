@@ -13,12 +13,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the support package the tests share
 
-from helpers import MotoServer  # noqa: E402
-from helpers import aws_defaults  # noqa: E402
-from helpers import run_playbook  # noqa: E402
-from helpers import writes  # noqa: E402
+from support.helpers import MotoServer  # noqa: E402
+from support.helpers import aws_defaults  # noqa: E402
+from support.helpers import run_playbook  # noqa: E402
+from support.helpers import writes  # noqa: E402
 
 DIGEST = "sha256:" + "a" * 64
 CONTAINER = {

@@ -4,7 +4,7 @@
 # stage, e2e_reliability, whose modules share the xdist workers). Every stage runs even when one fails;
 # the exit code is non-zero if any failed. The stages that deploy (integration, e2e, reliability, molecule) use a moto
 # and a registry of their own: the user's stack (`make deploy`'s moto on 5051, registry on 5050, its containers) is
-# snapshotted before them and must be as it was after them, or the run fails (tests/integration/user_stack.py).
+# snapshotted before them and must be as it was after them, or the run fails (tests/support/user_stack.py).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ALL_STAGES=(stack lint unit integration e2e reliability molecule sanity)
@@ -38,7 +38,7 @@ check_artifact() {
     local out stray
     out=$(mktemp -d)
     ansible-galaxy collection build --force --output-path "$out" >/dev/null || { rm -rf "$out"; return 1; }
-    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|reliability)|tests/integration/[^/]+\.py)(/|$)|/molecule/|__pycache__' || true)
+    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|reliability|support)|tests/integration/[^/]+\.py|pytest\.ini)(/|$)|/molecule/|__pycache__' || true)
     rm -rf "$out"
     if [ -n "$stray" ]; then echo "project files in the collection artifact:"; echo "$stray"; return 1; fi
     echo "collection artifact: clean"
@@ -66,7 +66,7 @@ stage_reliability() {
 }
 
 # The e2e and reliability stages in one session when both run: their test modules (each on projects, a moto and a
-# registry of its own; dockerd shared through tests/integration/dockerlock.py) share the xdist workers, the longest
+# registry of its own; dockerd shared through tests/support/dockerlock.py) share the xdist workers, the longest
 # first, so that neither worker waits while the other works through a stage's longest module alone.
 DEPLOY_MODULES=(
     tests/reliability/test_faults.py tests/reliability/test_load.py tests/e2e/test_pipeline.py tests/e2e/test_promote.py
@@ -175,7 +175,7 @@ USER_STACK_SNAPSHOT=""
 snapshot_user_stack() {
     [ -z "$USER_STACK_SNAPSHOT" ] || return 0
     USER_STACK_SNAPSHOT=$(mktemp /tmp/user-stack.XXXXXX.json)
-    python3 tests/integration/user_stack.py snapshot "$USER_STACK_SNAPSHOT" || { echo "could not snapshot the user's stack" >&2; USER_STACK_SNAPSHOT=""; }
+    python3 tests/support/user_stack.py snapshot "$USER_STACK_SNAPSHOT" || { echo "could not snapshot the user's stack" >&2; USER_STACK_SNAPSHOT=""; }
 }
 
 # The wheelhouse, once for the stages that build the image: every project copy the tests make takes it along.
@@ -215,7 +215,7 @@ done
 if [ -n "$USER_STACK_SNAPSHOT" ]; then
     echo "=== check: the user's stack is as the stages found it"
     start=$SECONDS
-    python3 tests/integration/user_stack.py compare "$USER_STACK_SNAPSHOT"
+    python3 tests/support/user_stack.py compare "$USER_STACK_SNAPSHOT"
     record user-stack $? $((SECONDS - start))
     rm -f "$USER_STACK_SNAPSHOT"
 fi

@@ -1,15 +1,10 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from dockerlock import docker_in_use  # noqa: E402  (after the path above)
-from helpers import MotoServer  # noqa: E402
-from helpers import Registry  # noqa: E402
+from support.dockerlock import docker_in_use
+from support.helpers import MotoServer
+from support.helpers import Registry
 
 
 class TestStack:
@@ -57,10 +52,10 @@ def _dockerd_up():
 
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------
-# (tests/integration/awscalls.py; checked by test_pipeline.py in its last test)
+# (tests/support/awscalls.py; checked by test_pipeline.py in its last test)
 @pytest.fixture(autouse=True)
 def iam_calls_record(request, monkeypatch):
-    import awscalls  # pylint: disable=import-outside-toplevel
+    from support import awscalls  # pylint: disable=import-outside-toplevel
 
     module = request.module
     if callable(getattr(module, "run", None)) and hasattr(module, "NAME"):

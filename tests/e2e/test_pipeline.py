@@ -18,13 +18,13 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from dockerlock import docker_in_use
-from helpers import commit
-from helpers import copy_project
-from helpers import git
-from helpers import project_names
-import awscalls
-from helpers import run_project
+from support.dockerlock import docker_in_use
+from support.helpers import commit
+from support.helpers import copy_project
+from support.helpers import git
+from support.helpers import project_names
+from support import awscalls
+from support.helpers import run_project
 
 # The tests' own moto and registry (conftest.e2e_stack), set when the project is made.
 MOTO = ""

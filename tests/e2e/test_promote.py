@@ -18,12 +18,12 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from dockerlock import docker_in_use
-from helpers import change_app
-from helpers import copy_project
-from helpers import git
-from helpers import project_names
-from helpers import run_project
+from support.dockerlock import docker_in_use
+from support.helpers import change_app
+from support.helpers import copy_project
+from support.helpers import git
+from support.helpers import project_names
+from support.helpers import run_project
 
 # The tests' own moto and registry (conftest.e2e_stack), set by aws_like_vpc: never the user's 5051/5050.
 MOTO = ""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fixtures import moto
-from fixtures import network
+from support.fixtures import moto
+from support.fixtures import network
 
 __all__ = ["moto", "network"]

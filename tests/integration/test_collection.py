@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from helpers import REPO, VENV_BIN, ansible_env
+from support.helpers import REPO, VENV_BIN, ansible_env
 
 PYTHON = "%d.%d" % sys.version_info[:2]
 

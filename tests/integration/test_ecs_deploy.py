@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from helpers import aws_defaults
-from helpers import run_playbook
-from helpers import task_result
-from helpers import writes
+from support.helpers import aws_defaults
+from support.helpers import run_playbook
+from support.helpers import task_result
+from support.helpers import writes
 
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64

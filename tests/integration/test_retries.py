@@ -12,8 +12,8 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from helpers import run_playbook
-from helpers import task_result
+from support.helpers import run_playbook
+from support.helpers import task_result
 
 MISSING = {"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/c/web", "reason": "MISSING"}]}
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 
-from faultproxy import FaultProxy
-from helpers import aws_defaults
-from helpers import copy_project
-from helpers import project_names
-from helpers import run_playbook
-from helpers import run_project
+from support.faultproxy import FaultProxy
+from support.helpers import aws_defaults
+from support.helpers import copy_project
+from support.helpers import project_names
+from support.helpers import run_playbook
+from support.helpers import run_project
 
 NAME = "denied-demo"
 ACCOUNT = "123456789012"

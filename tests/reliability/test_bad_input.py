@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-import figures
-from helpers import REPO
-from helpers import VENV_BIN
-from helpers import MotoServer
-from helpers import _action
-from helpers import ansible_env
-from helpers import aws_defaults
-from helpers import run_playbook
-from helpers import writes
+from support import figures
+from support.helpers import REPO
+from support.helpers import VENV_BIN
+from support.helpers import MotoServer
+from support.helpers import _action
+from support.helpers import ansible_env
+from support.helpers import aws_defaults
+from support.helpers import run_playbook
+from support.helpers import writes
 
 CORPUS = yaml.safe_load((Path(__file__).resolve().parent / "bad_inputs.yml").read_text())
 TARGETS = CORPUS["targets"]

@@ -19,15 +19,15 @@ import sys
 import pytest
 import yaml
 
-from deployed import Deployed
-from deployed import DockerdHold
-from faultproxy import FaultProxy
-from figures import record
-from helpers import change_app
-from helpers import REPO
-from helpers import run_project
-from stack import DOCKERD_KILL
-from stack import Registry
+from support.deployed import Deployed
+from support.deployed import DockerdHold
+from support.faultproxy import FaultProxy
+from support.figures import record
+from support.helpers import change_app
+from support.helpers import REPO
+from support.helpers import run_project
+from support.stack import DOCKERD_KILL
+from support.stack import Registry
 
 NAME = "rel-faults"
 PORT = 18085

@@ -14,15 +14,15 @@ from base64 import b64encode
 
 import pytest
 
-from deployed import Deployed
-from dockerlock import docker_in_use
-from faultproxy import FaultProxy
-from figures import record
-from helpers import change_app
-from helpers import git
-from helpers import run_project
-from helpers import writes
-from stack import Registry
+from support.deployed import Deployed
+from support.dockerlock import docker_in_use
+from support.faultproxy import FaultProxy
+from support.figures import record
+from support.helpers import change_app
+from support.helpers import git
+from support.helpers import run_project
+from support.helpers import writes
+from support.stack import Registry
 
 NAME = "rel-load"
 PORT = 18086

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from faultproxy import FaultProxy
-from helpers import aws_defaults
-from helpers import run_playbook
-from helpers import task_result
-from helpers import writes
+from support.faultproxy import FaultProxy
+from support.helpers import aws_defaults
+from support.helpers import run_playbook
+from support.helpers import task_result
+from support.helpers import writes
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-import awscalls
-from awscalls import Call
-from awscalls import Names
+from support import awscalls
+from support.awscalls import Call
+from support.awscalls import Names
 
 ACCOUNT = "123456789012"
 NAMES = Names(mapping={"e2e-demo": "fargate-demo"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import user_stack
+from support import user_stack
 
 
 def _row(name: str, labels: str = "", state: str = "running") -> dict:

@@ -1,4 +1,4 @@
-"""tests/reliability/reshape.py: moto's ECS answers given the members real AWS adds, without a server.
+"""tests/support/reshape.py: moto's ECS answers given the members real AWS adds, without a server.
 
 The moto answers below are what moto (the local stack's version) returns for the calls ecs_deploy
 makes; the values reshape adds must be the corpus's (fixtures/real_aws), and what moto returned
@@ -8,22 +8,17 @@ must stay as it was.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from datetime import datetime
-from pathlib import Path
 
 import boto3
 import pytest
 from botocore import xform_name
 from botocore.stub import Stubber
 
+from support import reshape
 from test_real_aws_corpus import CORPUS
 
-_RESHAPE = Path(__file__).resolve().parents[3] / "reliability" / "reshape.py"
-_SPEC = importlib.util.spec_from_file_location("reliability_reshape", _RESHAPE)
-reshape = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(reshape)
 
 REAL_SERVICE = json.loads((CORPUS / "ecs.DescribeServices.json").read_text())["services"][0]
 REAL_TASK_DEFINITION = json.loads((CORPUS / "ecs.DescribeTaskDefinition.json").read_text())["taskDefinition"]

@@ -17,11 +17,11 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-from dockerlock import docker_in_use
-from helpers import copy_project
-from helpers import project_names
-from helpers import run_project
-from stack import dockerd_answers
+from support.dockerlock import docker_in_use
+from support.helpers import copy_project
+from support.helpers import project_names
+from support.helpers import run_project
+from support.stack import dockerd_answers
 
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"

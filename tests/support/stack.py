@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
-from helpers import Registry
-from helpers import wait_for
+from support.helpers import Registry
+from support.helpers import wait_for
 
 __all__ = ["DOCKERD_KILL", "Registry", "dockerd_answers", "wait_for"]
 

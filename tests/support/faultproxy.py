@@ -27,8 +27,8 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
-from helpers import free_port
-from reshape import reshape_body
+from support.helpers import free_port
+from support.reshape import reshape_body
 
 THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")
 # X-Amz-Target's prefix -> the IAM service prefix of its actions (IAM's query protocol has no target).

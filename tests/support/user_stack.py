@@ -1,8 +1,8 @@
 """The user's local stack (`make deploy`'s moto on 5051, its registry on 5050, the containers on its Docker engine):
 a snapshot of its state, so that tests/run.sh shows the test stages leave it as they found it.
 
-    python tests/integration/user_stack.py snapshot FILE    # before the test stages
-    python tests/integration/user_stack.py compare FILE     # after them: exit 1, listing what changed
+    python tests/support/user_stack.py snapshot FILE    # before the test stages
+    python tests/support/user_stack.py compare FILE     # after them: exit 1, listing what changed
 
 Only reads: moto's List/Describe calls, the registry's catalog, tags and manifests, `docker ps`. A stack that is not
 up is recorded as such (and must still be down, or up, as it was, afterwards).

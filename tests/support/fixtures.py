@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import MotoServer
+from support.helpers import MotoServer
 
 
 @pytest.fixture(scope="module")
