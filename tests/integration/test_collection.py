@@ -5,7 +5,6 @@ own."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -112,7 +111,7 @@ def test_module_integration_targets(tmp_path, moto):
     assert targets == ["ecr_repository", "ecs_deploy"]
     config = {"aws_endpoint_url": moto.url, "aws_region": "us-east-1", "aws_access_key": "testing", "aws_secret_key": "testing"}
     (collection / "tests" / "integration" / "integration_config.yml").write_text(yaml.safe_dump(config))
-    environment = outside_env(PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
+    environment = outside_env(ANSIBLE_STDOUT_CALLBACK="ansible.builtin.default")
     environment.pop("ANSIBLE_CALLBACKS_ENABLED", None)
     process = subprocess.run(
         [str(VENV_BIN / "ansible-test"), "integration", "--local", "--python", PYTHON, "--color", "no"],
