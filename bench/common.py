@@ -131,13 +131,6 @@ class Run:
                     return _seconds(task["task"]["duration"])
         raise KeyError(name)
 
-    def task_result(self, name: str, host: str = "localhost") -> dict:
-        for play in reversed(self.report.get("plays", [])):
-            for task in reversed(play["tasks"]):
-                if task["task"]["name"] == name:
-                    return task["hosts"][host]
-        raise KeyError(name)
-
 
 def _seconds(duration: dict) -> float:
     from datetime import datetime

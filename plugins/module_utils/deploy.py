@@ -95,7 +95,8 @@ ARGUMENT_SPEC = dict(
     health_check_grace_period_seconds=dict(type="int"),
     propagate_tags=dict(type="str", choices=["SERVICE", "TASK_DEFINITION", "NONE"], default="SERVICE"),
     enable_execute_command=dict(type="bool"),
-    service_tags=dict(type="dict"),
+    tags=dict(type="dict", aliases=["service_tags", "resource_tags"]),
+    purge_tags=dict(type="bool", default=True),
     wait=dict(type="bool", default=True),
     wait_timeout=dict(type="int", default=900),
     wait_delay=dict(type="int", default=10),
@@ -109,7 +110,10 @@ ARGUMENT_SPEC = dict(
 def with_defaults(args: dict) -> dict:
     """Module arguments completed with the argument spec's defaults, as AnsibleModule would."""
     params = {name: spec.get("default") for name, spec in ARGUMENT_SPEC.items()}
-    params.update({key: value for key, value in args.items() if key in ARGUMENT_SPEC})
+    for name, spec in ARGUMENT_SPEC.items():
+        for key in [name, *spec.get("aliases", [])]:
+            if key in args:
+                params[name] = args[key]
     return params
 
 
@@ -225,7 +229,7 @@ def _check_load_balancers(params: dict) -> list[str]:
 
 def _check_tags(params: dict) -> list[str]:
     errors = []
-    for option in ("service_tags", "task_definition_tags"):
+    for option in ("tags", "task_definition_tags"):
         for key, value in (params.get(option) or {}).items():
             if str(key).startswith(TAG_PREFIX) or str(key).lower().startswith("aws:"):
                 errors.append(f"{option}.{key}: keys starting with {TAG_PREFIX} or aws: are reserved")
@@ -290,14 +294,9 @@ class Deployer:
         self.client = client
         self.params = module.params
         self.check_mode = module.check_mode
-        self.api_calls = 0
         self.writes = 0
         self.changes: list[str] = []
         self.diff: dict = {"before": {}, "after": {}}
-        getattr(client, "client", client).meta.events.register("before-parameter-build.ecs", self._count_call)
-
-    def _count_call(self, **_kwargs) -> None:
-        self.api_calls += 1
 
     # -- the three states ---------------------------------------------------------------
 
@@ -412,7 +411,7 @@ class Deployer:
         asked = normalize_tags(found.get("tags")).get(REQUEST_DIGEST_TAG)
         if asked != request_digest(desired) and compare_task_definitions(desired, found["taskDefinition"]):
             return False
-        self._ensure_task_definition_tags(found["taskDefinition"]["taskDefinitionArn"], found.get("tags"))
+        self._ensure_tags("task_definition", found["taskDefinition"]["taskDefinitionArn"], found.get("tags"), self.params.get("task_definition_tags"))
         return True
 
     def _register(self, desired: dict, compared: dict | None, latest: dict | None) -> str:
@@ -431,16 +430,18 @@ class Deployer:
             return _predicted_arn(desired["family"], latest, compared)
         return self._write(ecs.register_task_definition, **params)["taskDefinitionArn"]
 
-    def _ensure_task_definition_tags(self, arn: str, current: list | None) -> None:
-        wanted = self.params.get("task_definition_tags")
+    def _ensure_tags(self, resource: str, arn: str, current: list | None, wanted: dict | None) -> None:
+        """``resource``'s tags (``task_definition`` or ``service``) brought to ``wanted``: left alone when it is None; tags not
+        named are removed only with ``purge_tags``, and the module's own (``devops-fargate:``) never."""
         if wanted is None:
             return
-        current = {k: v for k, v in normalize_tags(current or []).items() if not k.startswith(TAG_PREFIX)}
-        to_set, to_unset = compare_aws_tags(current, {k: str(v) for k, v in wanted.items()}, purge_tags=True)
+        current = {k: v for k, v in normalize_tags(current).items() if not k.startswith(TAG_PREFIX)}
+        wanted = normalize_tags(wanted)
+        to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=self.params["purge_tags"])
         if not to_set and not to_unset:
             return
-        self.changes += [f"task_definition.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
-        self._record_diff("task_definition_tags", current, {k: str(v) for k, v in wanted.items()})
+        self.changes += [f"{resource}.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
+        self._record_diff(f"{resource}_tags", current, {k: v for k, v in dict(current, **wanted).items() if k not in to_unset})
         if to_set:
             self._write(ecs.tag_resource, resourceArn=arn, tags=[{"key": k, "value": v} for k, v in to_set.items()])
         if to_unset:
@@ -485,7 +486,7 @@ class Deployer:
         params = {key: value for key, value in desired.items() if value is not None}
         params.update(cluster=self.params["cluster"], serviceName=self.params["service"], launchType="FARGATE")
         params.setdefault("desiredCount", 1)
-        tags = {k: str(v) for k, v in (self.params.get("service_tags") or {}).items()}
+        tags = normalize_tags(self.params.get("tags"))
         if self.params["image_update_mode"] == "tag":
             tags[DIGESTS_TAG] = digests_fingerprint(self.params["image_digests"])
         if tags:
@@ -503,7 +504,7 @@ class Deployer:
         desired = self._desired_service(task_definition)
         changes, update = compare_service(desired, service)
         forced = self._must_force(service)
-        self._ensure_service_tags(service)
+        self._ensure_tags("service", service["serviceArn"], service.get("tags"), self.params.get("tags"))
         if not update and not forced:
             return None, False
         self.changes += changes + (["service.forceNewDeployment"] if forced else [])
@@ -521,22 +522,6 @@ class Deployer:
             return False
         deployed = tags_dict(service.get("tags")).get(DIGESTS_TAG)
         return deployed != digests_fingerprint(self.params["image_digests"])
-
-    def _ensure_service_tags(self, service: dict) -> None:
-        wanted = self.params.get("service_tags")
-        if wanted is None:
-            return
-        current = {k: v for k, v in tags_dict(service.get("tags")).items() if not k.startswith(TAG_PREFIX)}
-        wanted = {k: str(v) for k, v in wanted.items()}
-        to_set, to_unset = compare_aws_tags(current, wanted, purge_tags=True)
-        if not to_set and not to_unset:
-            return
-        self.changes += [f"service.tags.{key}" for key in sorted(set(to_set) | set(to_unset))]
-        self._record_diff("service_tags", current, wanted)
-        if to_set:
-            self._write(ecs.tag_resource, resourceArn=service["serviceArn"], tags=[{"key": k, "value": v} for k, v in to_set.items()])
-        if to_unset:
-            self._write(ecs.untag_resource, resourceArn=service["serviceArn"], tagKeys=list(to_unset))
 
     # -- rollout ------------------------------------------------------------------------
 
@@ -650,7 +635,7 @@ class Deployer:
         outcome = dict(result)
         outcome.setdefault("deployment_started", False)
         outcome.setdefault("rolled_back", False)
-        outcome.update(changed=self.writes > 0 if failed else bool(self.changes), changes=self.changes, api_calls=self.api_calls)
+        outcome.update(changed=self.writes > 0 if failed else bool(self.changes), changes=self.changes)
         if self.module._diff:
             outcome["diff"] = self.diff
         return outcome

@@ -190,7 +190,7 @@ def default_vpc_network(client, region: str, subnet_ids: list[str], group_ids: l
                         describe_security_groups) -> dict:
     """What an empty ``subnet_ids`` or ``group_ids`` falls back to: the default VPC's subnets (sorted by id) and its
     default security group, with what was read, so that they are not read again; ``problem`` when there is none."""
-    found = {"subnets": [], "groups": [], "calls": ["ec2:DescribeVpcs"], "problem": None}
+    found = {"subnets": [], "groups": [], "problem": None}
     vpcs = describe_vpcs(client, Filters=[{"Name": "is-default", "Values": ["true"]}]) or []
     empty = " and ".join(name for name, ids in (("fargate_subnets", subnet_ids), ("fargate_security_groups", group_ids)) if not ids)
     if not vpcs:
@@ -200,14 +200,12 @@ def default_vpc_network(client, region: str, subnet_ids: list[str], group_ids: l
     vpc_id = vpcs[0]["VpcId"]
     if not subnet_ids:
         found["subnets"] = sorted(describe_subnets(client, Filters=[{"Name": "vpc-id", "Values": [vpc_id]}]) or [], key=lambda s: s["SubnetId"])
-        found["calls"].append("ec2:DescribeSubnets")
         if not found["subnets"]:
             found["problem"] = f"fargate_subnets is empty and the default VPC {vpc_id} in {region} has no subnets; set fargate_subnets"
     if not group_ids:
         found["groups"] = describe_security_groups(client, Filters=[
             {"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]},
         ]) or []
-        found["calls"].append("ec2:DescribeSecurityGroups")
     return found
 
 
@@ -216,37 +214,31 @@ def preflight(client, region: str, subnet_ids: list[str], security_group_ids: li
     """The network the tasks get (the given subnets and groups, else the default VPC's), the EC2 reads (endpoints only
     when a subnet has no usable default route) and their verdict. The describe functions are amazon.aws's (error
     handler, then amazon.aws's own AWSRetry: the one place a second retry layer remains, for five EC2 reads), passed in by the module."""
-    calls = []
     subnets, route_tables, endpoints, groups = [], [], [], []
     if not subnet_ids or not security_group_ids:
         fallback = default_vpc_network(client, region, subnet_ids, security_group_ids, describe_vpcs=describe_vpcs,
                                        describe_subnets=describe_subnets, describe_security_groups=describe_security_groups)
-        calls += fallback["calls"]
         if fallback["problem"]:
-            return {"problems": [fallback["problem"]], "subnets": [], "api_calls": calls,
+            return {"problems": [fallback["problem"]], "subnets": [],
                     "network": {"subnets": list(subnet_ids), "security_groups": list(security_group_ids)}}
         subnets, groups = fallback["subnets"], fallback["groups"]
         subnet_ids = subnet_ids or [s["SubnetId"] for s in subnets]
         security_group_ids = security_group_ids or [g["GroupId"] for g in groups]
     if subnet_ids and not subnets:
         subnets = describe_subnets(client, SubnetIds=subnet_ids) or []
-        calls.append("ec2:DescribeSubnets")
     vpc_ids = sorted({s["VpcId"] for s in subnets})
     if check_pull_path and vpc_ids:
         route_tables = describe_route_tables(client, Filters=[{"Name": "vpc-id", "Values": vpc_ids}]) or []
-        calls.append("ec2:DescribeRouteTables")
         private_vpcs = needs_endpoints(subnet_ids, subnets, route_tables, assign_public_ip)
         if private_vpcs:
             endpoints = describe_vpc_endpoints(client, Filters=[
                 {"Name": "vpc-id", "Values": private_vpcs},
                 {"Name": "service-name", "Values": list(endpoint_service_names(region).values())},
             ]) or []
-            calls.append("ec2:DescribeVpcEndpoints")
     if security_group_ids and not groups:
         groups = describe_security_groups(client, GroupIds=security_group_ids) or []
-        calls.append("ec2:DescribeSecurityGroups")
     problems, verdicts = network_problems(
         subnet_ids, subnets, route_tables, endpoints, security_group_ids, groups, assign_public_ip, region, check_pull_path
     )
-    return {"problems": problems, "subnets": verdicts, "api_calls": calls,
+    return {"problems": problems, "subnets": verdicts,
             "network": {"subnets": list(subnet_ids), "security_groups": list(security_group_ids)}}

@@ -19,7 +19,7 @@ description:
     lifecycle policies, the rule.
   - ECR cannot change a repository's encryption after it is created. When O(encryption_type) or
     O(kms_key) differ from the repository's, the module fails and changes nothing.
-  - Returns which settings changed (RV(changed_fields)), so the same result drives C(changed)
+  - Returns which settings changed (RV(changes)), so the same result drives C(changed)
     and C(--diff).
 author:
   - devops.fargate maintainers (@devops-fargate)
@@ -157,7 +157,7 @@ deleted:
   description: Whether the repository was deleted (or would be, in check mode).
   returned: always
   type: bool
-changed_fields:
+changes:
   description:
     - The settings that were set or changed, out of V(scan_on_push), V(image_tag_mutability),
       V(encryption), V(lifecycle_policy), V(policy) and V(tags). On creation, every managed setting.
@@ -456,7 +456,7 @@ def main() -> None:
             module.fail_json(msg=denied, **e.kwargs)
         module.fail_json_aws_error(e)
 
-    result = dict(changed=created or deleted or bool(fields), created=created, deleted=deleted, changed_fields=fields, repository=repository)
+    result = dict(changed=created or deleted or bool(fields), created=created, deleted=deleted, changes=fields, repository=repository)
     if module._diff:
         if created or deleted:
             result["diff"] = {"before": before, "after": repository}

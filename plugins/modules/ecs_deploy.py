@@ -79,8 +79,15 @@ options:
     description: Task volumes, camelCase as in the API.
     type: list
     elements: dict
+  tags:
+    description:
+      - Tags of the service. Left alone when not set; with O(purge_tags), tags not named are removed.
+    type: dict
+    aliases: [service_tags, resource_tags]
   task_definition_tags:
-    description: Tags of the task definition. Set on the revision in use without registering a new one.
+    description:
+      - Tags of the task definition. Set on the revision in use without registering a new one.
+      - Left alone when not set; with O(purge_tags), tags not named are removed.
     type: dict
   image_digests:
     description:
@@ -146,9 +153,6 @@ options:
   enable_execute_command:
     description: Allow ECS Exec into the tasks. Left alone when not set.
     type: bool
-  service_tags:
-    description: Tags of the service. Left alone when not set; tags this module keeps for itself are never touched.
-    type: dict
   wait:
     description:
       - Wait for the deployment this run started to complete.
@@ -181,9 +185,14 @@ options:
       - After registering a revision, deregister the family's ACTIVE revisions beyond the newest N.
       - The revision in use and the rollback targets are never deregistered.
     type: int
+notes:
+  - O(tags) are the service's (ECS propagates them to its tasks with O(propagate_tags=SERVICE)), O(task_definition_tags)
+    the task definition's. O(purge_tags) applies to both; the tags this module keeps for itself (C(devops-fargate:)) are
+    never touched.
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
+  - amazon.aws.tags
   - amazon.aws.boto3
   - devops.fargate.retries
 attributes:
@@ -315,11 +324,6 @@ stopped_tasks:
   returned: on rollout failure
   type: list
   elements: str
-api_calls:
-  description: How many ECS API calls the module made.
-  returned: always
-  type: int
-  sample: 2
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule

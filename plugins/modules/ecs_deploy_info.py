@@ -107,10 +107,6 @@ previous_good_task_definition_arn:
   description: The good revision before it; what an on-demand rollback returns to.
   returned: when exists
   type: str
-api_calls:
-  description: How many ECS API calls were made.
-  returned: always
-  type: int
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -162,13 +158,11 @@ def main() -> None:
         supports_check_mode=True,
     )
     client = aws_client(module, "ecs")
-    calls = []
-    client.meta.events.register("before-parameter-build.ecs", lambda **_kwargs: calls.append(1))
     try:
         result = describe(client, module.params["cluster"], module.params["service"])
     except ecs.AnsibleECSError as e:
         fail_json_aws_error(module, e, service="ecs")
-    module.exit_json(changed=False, api_calls=len(calls), **result)
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

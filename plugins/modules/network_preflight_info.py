@@ -99,11 +99,6 @@ network:
     subnets: {description: "The subnet ids (the default VPC's sorted by id).", type: list, elements: str}
     security_groups: {description: "The security group ids.", type: list, elements: str}
   sample: {subnets: [subnet-0a1b2c3d4e5f60718], security_groups: [sg-0123456789abcdef0]}
-api_calls:
-  description: The AWS calls made, in order.
-  returned: success
-  type: list
-  elements: str
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
@@ -141,7 +136,7 @@ def main() -> None:
         problems = [m for m in [account_problem(account, p["account_id"])] if m]
         if problems:
             # Another account's subnets would only add confusing "not found" problems.
-            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[], api_calls=["sts:GetCallerIdentity"],
+            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[],
                              network={"subnets": p["subnets"], "security_groups": p["security_groups"]})
         result = preflight(
             ec2, module.region, p["subnets"], p["security_groups"], p["assign_public_ip"], p["check_pull_path"],
@@ -151,7 +146,7 @@ def main() -> None:
     except (AnsiblePreflightError, AnsibleEC2Error) as e:
         fail_json_aws_error(module, e, service="ec2")
     module.exit_json(changed=False, account_id=account, problems=problems + result["problems"], subnets=result["subnets"],
-                     network=result["network"], api_calls=["sts:GetCallerIdentity"] + result["api_calls"])
+                     network=result["network"])
 
 
 if __name__ == "__main__":

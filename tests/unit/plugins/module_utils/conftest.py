@@ -6,6 +6,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
+from support.stubs import sent
+
 
 @pytest.fixture
 def client():
@@ -17,3 +19,9 @@ def stubber(client):
     with Stubber(client) as stub:
         yield stub
         stub.assert_no_pending_responses()
+
+
+@pytest.fixture
+def calls(client):
+    """Operation names in the order the client sent them (Stubber answers each)."""
+    return sent(client)

@@ -15,6 +15,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import caller_account
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import preflight
+from support.stubs import sent
 
 VPC = "vpc-0065acced4EXAMPLE"
 PUBLIC = "subnet-0a1b2c3d4e5f60718"
@@ -74,10 +75,11 @@ def _expect(stub, subnets, tables, endpoints=None, groups=(GROUP,)):
 def test_public_subnet_with_a_public_ip_is_fine_and_reads_no_endpoints(ec2):
     client, stub = ec2
     _expect(stub, [PUBLIC], [_table(MAIN_RTB, [IGW_ROUTE], main=True)])
+    calls = sent(client)
     result = preflight(client, "eu-west-1", [PUBLIC], [SG], True, True, **DESCRIBE)
     assert result["problems"] == []
     assert result["subnets"][0]["path"] == "public" and result["subnets"][0]["route_table_id"] == MAIN_RTB
-    assert result["api_calls"] == ["ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups"]
+    assert calls == ["DescribeSubnets", "DescribeRouteTables", "DescribeSecurityGroups"]
 
 
 def test_public_subnet_without_a_public_ip_and_no_endpoints_names_the_subnet_and_why(ec2):
@@ -141,10 +143,11 @@ def test_no_subnets_or_groups_given_uses_the_default_vpcs_and_reads_nothing_twic
     stub.add_response("describe_subnets", {"Subnets": [_subnet(PRIVATE), _subnet(PUBLIC)]}, {"Filters": IN_VPC})
     stub.add_response("describe_security_groups", {"SecurityGroups": [default_group]},
                       {"Filters": IN_VPC + [{"Name": "group-name", "Values": ["default"]}]})
+    calls = sent(client)
     result = preflight(client, "eu-west-1", [], [], False, False, **DESCRIBE)
     assert result["problems"] == []
     assert result["network"] == {"subnets": sorted([PRIVATE, PUBLIC]), "security_groups": [SG]}
-    assert result["api_calls"] == ["ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"]
+    assert calls == ["DescribeVpcs", "DescribeSubnets", "DescribeSecurityGroups"]
 
 
 def test_given_subnets_and_no_group_take_the_default_vpcs_group_and_check_the_subnets(ec2):
@@ -161,9 +164,10 @@ def test_given_subnets_and_no_group_take_the_default_vpcs_group_and_check_the_su
 def test_no_default_vpc_to_fall_back_on_names_what_to_set(ec2):
     client, stub = ec2
     stub.add_response("describe_vpcs", {"Vpcs": []}, IS_DEFAULT)
+    calls = sent(client)
     result = preflight(client, "eu-west-1", [], [SG], False, True, **DESCRIBE)
     assert result["problems"] == ["fargate_subnets is empty and eu-west-1 has no default VPC; set fargate_subnets and fargate_security_groups"]
-    assert result["api_calls"] == ["ec2:DescribeVpcs"]
+    assert calls == ["DescribeVpcs"]
 
 
 def test_caller_account_and_the_account_problem():

@@ -100,14 +100,6 @@ def with_revision(answer: dict, revision: int, **changes) -> dict:
     return answer
 
 
-@pytest.fixture
-def calls(client):
-    """Operation names in the order the client sent them (Stubber answers each)."""
-    sent: list[str] = []
-    client.meta.events.register("before-parameter-build.ecs", lambda model, **_kwargs: sent.append(model.name))
-    return sent
-
-
 def run(client, check_mode: bool = False, **params):
     module = ModuleStandIn(**dict(PARAMS, **params))
     module.check_mode = check_mode

@@ -116,13 +116,13 @@ def _names(client) -> list[str]:
 def test_create_sequence(ecr, run):
     check = run(check_mode=True, **FULL)
     assert check["changed"] and check["created"]
-    assert check["changed_fields"] == ["scan_on_push", "image_tag_mutability", "encryption", "lifecycle_policy", "policy", "tags"]
+    assert check["changes"] == ["scan_on_push", "image_tag_mutability", "encryption", "lifecycle_policy", "policy", "tags"]
     assert check["repository"]["repository_uri"] == f"123456789012.dkr.ecr.us-east-1.amazonaws.com/{NAME}"
     assert _names(ecr) == []
 
     created = run(**FULL)
     assert created["changed"] and created["created"]
-    assert created["changed_fields"] == check["changed_fields"]
+    assert created["changes"] == check["changes"]
     # The check-mode result has the shape and values of the real one (but no creation time).
     assert {k: v for k, v in check["repository"].items() if k != "created_at"} == {
         k: v for k, v in created["repository"].items() if k != "created_at"
@@ -137,7 +137,7 @@ def test_create_sequence(ecr, run):
 
     for check_mode in (True, False):
         again = run(check_mode=check_mode, **FULL)
-        assert not again["changed"] and again["changed_fields"] == [] and not again["created"]
+        assert not again["changed"] and again["changes"] == [] and not again["created"]
 
 
 def test_same_policies_in_another_form_are_not_a_change(ecr, run):
@@ -158,7 +158,7 @@ def test_update_reports_fields_and_diff(ecr, run):
         policy={},
     )
     check = run(check_mode=True, diff=True, **wanted)
-    assert check["changed"] and check["changed_fields"] == ["image_tag_mutability", "policy", "tags"]
+    assert check["changed"] and check["changes"] == ["image_tag_mutability", "policy", "tags"]
     assert check["diff"]["before"]["image_tag_mutability"] == "IMMUTABLE"
     assert check["diff"]["after"]["image_tag_mutability_exclusion_filters"] == ["env-*", "latest"]
     assert check["diff"]["before"]["policy"] == POLICY and check["diff"]["after"]["policy"] is None
@@ -166,7 +166,7 @@ def test_update_reports_fields_and_diff(ecr, run):
     assert ecr.describe_repositories()["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
 
     updated = run(diff=True, **wanted)
-    assert updated["changed_fields"] == check["changed_fields"]
+    assert updated["changes"] == check["changes"]
     assert updated["diff"] == check["diff"]
     repository = ecr.describe_repositories()["repositories"][0]
     assert repository["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION"
@@ -179,7 +179,7 @@ def test_update_reports_fields_and_diff(ecr, run):
 def test_unset_options_are_left_alone(ecr, run):
     run(**FULL)
     result = run(name=NAME, scan_on_push=False)
-    assert result["changed_fields"] == ["scan_on_push"]
+    assert result["changes"] == ["scan_on_push"]
     state = _state(ecr)
     assert state["repository"]["imageTagMutability"] == "IMMUTABLE"
     assert state["lifecycle"] == LIFECYCLE and state["policy"] == POLICY
@@ -251,7 +251,7 @@ def test_absent_sequence(ecr, run):
 
 def test_unmanaged_creation_sends_only_the_name(ecr, run):
     result = run(name="bare")
-    assert result["created"] and result["changed_fields"] == []
+    assert result["created"] and result["changes"] == []
     repository = ecr.describe_repositories(repositoryNames=["bare"])["repositories"][0]
     assert repository["imageTagMutability"] == "MUTABLE"
     assert not run(name="bare")["changed"]
