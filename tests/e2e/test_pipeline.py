@@ -207,7 +207,7 @@ def test_killed_moto_between_push_and_rollout_fails_then_converges(project, e2e_
 def test_unhealthy_revision_locally_puts_the_previous_container_back(project):
     serving = local("/")
     broken = {"fargate_health_check": {"command": ["CMD", "python3", "-c", "raise SystemExit(1)"], "interval": 5, "timeout": 3, "retries": 1}}
-    failed = run(project, "deploy.yml", "-e", json.dumps(broken), "-e", "run_local_wait_retries=10", check=False)
+    failed = run(project, "deploy.yml", "-e", json.dumps(broken), "-e", "run_local_wait_timeout=20", check=False)
     assert failed["rc"] != 0
     assert any("did not become healthy" in message and "previous container was put back" in message for message in failed["failures"]), failed["failures"]
     assert local("/") == serving, "the previous container serves again"

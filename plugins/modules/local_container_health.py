@@ -1,0 +1,148 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: local_container_health
+short_description: Wait until a local container's health check passes, running it as soon as it can pass
+version_added: 0.2.0
+description:
+  - Waits, in one module run, until the container named O(name) is healthy, and fails when it stops or Docker declares
+    it unhealthy, naming why (its exit code, or its last check's output).
+  - Docker runs a container's first health check one interval after the start (Docker Engine before 25 has no
+    C(start_interval)). While Docker still says C(starting), this module runs the container's own check in the
+    container (C(docker exec), the check's command as Docker would run it) every O(delay) seconds, so the wait ends as
+    soon as the check passes instead of one interval later. Only Docker's own checks can declare the container
+    unhealthy.
+  - A running container without a health check is healthy.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  name:
+    description: The container's name or id.
+    type: str
+    required: true
+    aliases: [container]
+  timeout:
+    description: Seconds to wait before failing.
+    type: int
+    default: 60
+  delay:
+    description: Seconds between two looks at the container.
+    type: float
+    default: 0.5
+attributes:
+  check_mode:
+    support: full
+    description: Only reads and runs the read-only health check, as in a real run.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is nothing to show.
+  idempotent:
+    support: full
+    description: Changes nothing.
+extends_documentation_fragment:
+  - community.docker.docker.api_documentation
+notes:
+  - Uses community.docker's Docker API client; no Docker SDK for Python is needed.
+"""
+
+EXAMPLES = r"""
+- name: Wait for the container's health check to pass
+  devops.fargate.local_container_health:
+    name: fargate-demo-local
+    timeout: 60
+"""
+
+RETURN = r"""
+status:
+  description: V(healthy) when the wait ended well.
+  returned: success
+  type: str
+  sample: healthy
+passed_by:
+  description:
+    - Whose check passed. V(exec) is the container's check, run by this module while Docker still said C(starting);
+      V(docker) is Docker's own verdict; V(none) is a container without a health check.
+  returned: success
+  type: str
+  sample: exec
+seconds:
+  description: How long the wait took.
+  returned: always
+  type: float
+  sample: 1.7
+"""
+
+import time
+
+from ansible_collections.community.docker.plugins.module_utils._api.errors import APIError
+from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException
+from ansible_collections.community.docker.plugins.module_utils._api.errors import NotFound
+from ansible_collections.community.docker.plugins.module_utils.common_api import AnsibleDockerClient
+from ansible_collections.community.docker.plugins.module_utils.common_api import RequestException
+
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import HEALTHY
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import STARTING
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import check_argv
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import state_of
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import why_not
+
+
+def run_check(client, container_id: str, argv: list[str]) -> int | None:
+    """The container's health check, run in it as Docker runs it; its exit code, None when it could not run (the
+    container stopped meanwhile: the next look says so)."""
+    try:
+        created = client.post_json_to_json("/containers/{0}/exec", container_id, data={
+            "AttachStdout": True, "AttachStderr": True, "Tty": False, "Privileged": False, "Cmd": argv,
+        })
+        client.post_json_to_stream("/exec/{0}/start", created["Id"], data={"Tty": False, "Detach": False}, stream=False, tty=False, demux=True)
+        return client.get_json("/exec/{0}/json", created["Id"]).get("ExitCode")
+    except APIError as e:
+        if e.response is not None and e.response.status_code == 409:
+            return None
+        raise
+
+
+def main() -> None:
+    client = AnsibleDockerClient(
+        argument_spec=dict(
+            name=dict(type="str", required=True, aliases=["container"]),
+            timeout=dict(type="int", default=60),
+            delay=dict(type="float", default=0.5),
+        ),
+        supports_check_mode=True,
+    )
+    params = client.module.params
+    start = time.monotonic()
+
+    def seconds() -> float:
+        return round(time.monotonic() - start, 1)
+
+    try:
+        while True:
+            container = client.get_json("/containers/{0}/json", params["name"])
+            state = state_of(container)
+            if state == HEALTHY:
+                passed_by = "docker" if check_argv(container["Config"].get("Healthcheck", {}).get("Test")) else "none"
+                client.module.exit_json(changed=False, status=HEALTHY, passed_by=passed_by, seconds=seconds())
+            if state != STARTING:
+                client.fail(f"container {params['name']} is not healthy: {why_not(container)}", seconds=seconds())
+            if run_check(client, container["Id"], check_argv(container["Config"]["Healthcheck"]["Test"])) == 0:
+                client.module.exit_json(changed=False, status=HEALTHY, passed_by="exec", seconds=seconds())
+            if time.monotonic() - start > params["timeout"]:
+                client.fail(f"container {params['name']} did not become healthy within {params['timeout']} seconds (Docker says {state})",
+                            seconds=seconds())
+            time.sleep(params["delay"])
+    except NotFound:
+        client.fail(f"container {params['name']} does not exist", seconds=seconds())
+    except (DockerException, RequestException) as e:
+        client.fail(f"Docker error while waiting for container {params['name']}: {e}", seconds=seconds())
+
+
+if __name__ == "__main__":
+    main()

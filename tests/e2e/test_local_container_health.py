@@ -1,0 +1,72 @@
+"""devops.fargate.local_container_health on the Docker engine: the local run's wait ends as soon as the container's own
+check passes, not one health-check interval after the start; a container that stops or that Docker declares unhealthy
+fails the wait, naming why."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+
+import pytest
+
+from support.helpers import run_playbook
+from support.helpers import task_result
+
+IMAGE = "devops-fargate/python-base:bookworm"  # local_stack's base image: here whenever deploy.yml can build
+
+
+@pytest.fixture
+def container():
+    names = []
+
+    def start(*args: str) -> str:
+        name = f"health-{uuid.uuid4().hex[:8]}"
+        names.append(name)
+        subprocess.run(["docker", "run", "-d", "--name", name, *args], check=True, capture_output=True)
+        return name
+
+    yield start
+    subprocess.run(["docker", "rm", "-f", *names], check=False, capture_output=True)
+
+
+def wait(name: str, fails: bool = False, timeout: int = 30) -> dict:
+    plays = [{"hosts": "localhost", "gather_facts": False,
+              "tasks": [{"name": "wait", "devops.fargate.local_container_health": {"name": name, "timeout": timeout}}]}]
+    return task_result(run_playbook(plays, expect_failure=fails), "wait")
+
+
+def health_status(name: str) -> str:
+    out = subprocess.run(["docker", "inspect", "--format", "{{json .State.Health}}", name], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)["Status"]
+
+
+def test_a_check_that_passes_ends_the_wait_before_dockers_first_check(container):
+    # Docker's first check would run 300 s after the start; the wait runs the check itself.
+    name = container("--health-cmd", "python3 -c 'raise SystemExit(0)'", "--health-interval", "300s", IMAGE, "sleep", "600")
+    result = wait(name)
+    assert (result["status"], result["passed_by"], result["changed"]) == ("healthy", "exec", False)
+    assert health_status(name) == "starting", "Docker has not run its first check yet: the module's own run passed"
+
+
+def test_a_container_docker_declares_unhealthy_fails_with_its_checks_output(container):
+    name = container("--health-cmd", "echo down-for-now; exit 1", "--health-interval", "1s", "--health-retries", "1", IMAGE, "sleep", "600")
+    result = wait(name, fails=True)
+    assert f"container {name} is not healthy: its health check failed (exit code 1: down-for-now)" == result["msg"]
+
+
+def test_a_container_that_stops_fails_with_its_exit_code(container):
+    name = container("--health-cmd", "true", "--health-interval", "300s", IMAGE, "sh", "-c", "exit 3")
+    result = wait(name, fails=True)
+    assert result["msg"] == f"container {name} is not healthy: it stopped (exit code 3)"
+
+
+def test_a_container_without_a_check_is_healthy(container):
+    name = container("--no-healthcheck", IMAGE, "sleep", "600")
+    result = wait(name)
+    assert (result["status"], result["passed_by"]) == ("healthy", "none")
+
+
+def test_a_missing_container_is_named():
+    result = wait("health-no-such-container", fails=True)
+    assert result["msg"] == "container health-no-such-container does not exist"
