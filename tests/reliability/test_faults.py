@@ -126,16 +126,16 @@ def test_faults_at_each_stage_boundary_fail_clearly_and_the_chain_converges(proj
 def strike(project, target: str, boundary: str, needed: bool, before: list[str], before_service: str | None, dockerd_held: DockerdHold) -> tuple[dict, dict]:
     """A deploy.yml run with ``target`` gone when it reaches the boundary: it fails naming what went, if it still
     needs it (else it succeeds), and leaves nothing half-done. ``target`` is back afterwards (dockerd: at the next run's
-    local_stack play; from before the fault until then, dockerd is held exclusively in ``dockerd_held``).
+    local_stack play; from the fault until then, dockerd is held exclusively in ``dockerd_held``).
     Returns the fault table's row and the run's report."""
     proxy, registry = project.proxy, project.registry
-    if target == "dockerd":
-        dockerd_held.take()
     command, unreachable = {
         "aws": (f"{sys.executable} -c '{DOWN.format(port=proxy.control_port)}'", proxy.url.split("//")[1]),
         "registry": (registry.kill_command(), registry.address),
-        "dockerd": (DOCKERD_KILL, "the Docker engine"),
+        "dockerd": (None, "the Docker engine"),
     }[target]
+    if target == "dockerd":
+        command = f"{dockerd_held.take()}; {DOCKERD_KILL}"
     env = dict(PROBE, STAGE_PROBE_FAULT_AT=boundary, STAGE_PROBE_FAULT_CMD=command)
     # With AWS gone, botocore's standard retries back off for about a minute a call before the run fails: two
     # attempts say the same here (the throttling tests hold the retries at their default).

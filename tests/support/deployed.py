@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -91,20 +92,31 @@ class Deployed:
 
 
 class DockerdHold:
-    """``with DockerdHold() as hold``: ``hold.take()`` holds dockerd exclusively from before a fault that stops it;
-    ``hold.release_when_up()``, after the failed run, lets it go as soon as dockerd answers again (the next run's
-    local_stack play starts it), so the other modules' runs wait for the engine, not for the whole rerun."""
+    """``with DockerdHold() as hold``: ``hold.take()`` starts taking dockerd exclusively for a fault that stops it, and
+    returns the shell command that waits until it is held: the fault command runs it first, at the boundary. So the
+    run does its work up to the boundary while the other modules' current tests end, and those wait for the engine only
+    from the boundary on. ``hold.release_when_up()``, after the failed run, lets it go as soon as dockerd answers again
+    (the next run's local_stack play starts it), not after the whole rerun."""
 
     def __init__(self) -> None:
         self._held = None
         self._lock = threading.Lock()
+        self._taking: threading.Thread | None = None
         self._watch: threading.Thread | None = None
 
-    def take(self) -> None:
+    def take(self) -> str:
         self._join()
-        if self._held is None:
-            self._held = docker_in_use(exclusive=True)
-            self._held.__enter__()  # pylint: disable=unnecessary-dunder-call
+        marker = Path(tempfile.mkdtemp(prefix="dockerd-held-")) / "held"
+
+        def acquire() -> None:
+            held = docker_in_use(exclusive=True)
+            held.__enter__()  # pylint: disable=unnecessary-dunder-call
+            self._held = held
+            marker.touch()
+
+        self._taking = threading.Thread(target=acquire, daemon=True)
+        self._taking.start()
+        return f"until [ -e {marker} ]; do sleep 0.2; done"
 
     def release_when_up(self) -> None:
         def watch() -> None:
@@ -116,7 +128,11 @@ class DockerdHold:
         self._watch.start()
 
     def _release(self) -> None:
+        # Held first (if the run stopped before its boundary, once the other modules' current tests let it be), then let go.
         with self._lock:
+            if self._taking is not None:
+                self._taking.join()
+                self._taking = None
             if self._held is not None:
                 self._held.__exit__(None, None, None)
                 self._held = None
