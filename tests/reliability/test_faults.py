@@ -21,13 +21,11 @@ import yaml
 
 from support.deployed import Deployed
 from support.deployed import DockerdHold
-from support.faultproxy import FaultProxy
 from support.figures import record
 from support.helpers import change_app
 from support.helpers import REPO
 from support.helpers import run_project
 from support.stack import DOCKERD_KILL
-from support.stack import Registry
 
 NAME = "rel-faults"
 PORT = 18085
@@ -48,21 +46,6 @@ RUN_LOCAL = _play("run_local.yml")
 FAULT_TABLE: list[dict] = []
 # Run by stage_probe in the ansible-playbook process: take the proxy down.
 DOWN = 'import urllib.request as r; r.urlopen(r.Request("http://127.0.0.1:{port}/down", method="POST"))'
-
-
-@pytest.fixture(scope="module")
-def proxy(moto):
-    # Every run here sees ECS answers shaped as real AWS shapes them (alarms, strategy, registeredAt, ...).
-    server = FaultProxy(moto.url, reshape=True)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def registry():
-    server = Registry()
-    yield server
-    server.kill()
 
 
 @pytest.fixture(scope="module")

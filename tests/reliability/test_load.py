@@ -16,31 +16,14 @@ import pytest
 
 from support.deployed import Deployed
 from support.dockerlock import docker_in_use
-from support.faultproxy import FaultProxy
 from support.figures import record
 from support.helpers import change_app
 from support.helpers import git
 from support.helpers import run_project
 from support.helpers import writes
-from support.stack import Registry
 
 NAME = "rel-load"
 PORT = 18086
-
-
-@pytest.fixture(scope="module")
-def proxy(moto):
-    # Every run here sees ECS answers shaped as real AWS shapes them (alarms, strategy, registeredAt, ...).
-    server = FaultProxy(moto.url, reshape=True)
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def registry():
-    server = Registry()
-    yield server
-    server.kill()
 
 
 @pytest.fixture(scope="module")

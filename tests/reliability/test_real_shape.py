@@ -7,20 +7,10 @@ with values from the real-answer corpus, so that the module's no-op is shown on 
 
 from __future__ import annotations
 
-import pytest
-
-from support.faultproxy import FaultProxy
 from support.helpers import aws_defaults
 from support.helpers import run_playbook
 from support.helpers import task_result
 from support.helpers import writes
-
-
-@pytest.fixture(scope="module")
-def reshaping(moto):
-    server = FaultProxy(moto.url, reshape=True)
-    yield server
-    server.close()
 
 
 def deploy(endpoint: str, network: dict, check_mode: bool = False, **overrides) -> dict:
@@ -47,21 +37,21 @@ def deploy(endpoint: str, network: dict, check_mode: bool = False, **overrides) 
     return task_result(run_playbook(plays), "deploy")
 
 
-def test_reruns_on_real_shaped_answers_change_nothing_and_write_nothing(moto, reshaping, network):
+def test_reruns_on_real_shaped_answers_change_nothing_and_write_nothing(moto, proxy, network):
     moto.client("ecs").create_cluster(clusterName="real-shape")
-    created = deploy(reshaping.url, network)
+    created = deploy(proxy.url, network)
     assert created["changed"] and created["registered"]
-    assert reshaping.reshaped["DescribeServices"] or reshaping.reshaped["CreateService"], "the proxy reshaped nothing"
+    assert proxy.reshaped["DescribeServices"] or proxy.reshaped["CreateService"], "the proxy reshaped nothing"
 
     for check_mode in (False, True):
         moto.start_recording()
-        again = deploy(reshaping.url, network, check_mode=check_mode)
+        again = deploy(proxy.url, network, check_mode=check_mode)
         assert not again["changed"] and not again["registered"] and again["changes"] == [], again["changes"]
         assert writes(moto.recorded_actions()) == []
 
 
-def test_a_change_on_real_shaped_answers_registers_one_revision_and_updates_only_it(moto, reshaping, network):
+def test_a_change_on_real_shaped_answers_registers_one_revision_and_updates_only_it(moto, proxy, network):
     moto.start_recording()
-    changed = deploy(reshaping.url, network, memory=1024)
+    changed = deploy(proxy.url, network, memory=1024)
     assert changed["registered"] and sorted(changed["changes"]) == ["service.taskDefinition", "task_definition.memory"], changed["changes"]
     assert [action for action in writes(moto.recorded_actions()) if action != "ecs:TagResource"] == ["ecs:RegisterTaskDefinition", "ecs:UpdateService"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from support.faultproxy import FaultProxy
 from support.helpers import MotoServer
+from support.stack import Registry
 
 
 @pytest.fixture(scope="module")
@@ -22,3 +24,20 @@ def network(moto):  # pylint: disable=redefined-outer-name
     subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets()["Subnets"]][:2]
     groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]
     return {"subnets": subnets, "security_groups": [groups[0]["GroupId"]]}
+
+
+@pytest.fixture(scope="module")
+def proxy(moto):  # pylint: disable=redefined-outer-name
+    """A fault proxy in front of the module's moto; its ECS answers are shaped as real AWS shapes them (alarms,
+    strategy, registeredAt, ...), so every run through it compares real answers."""
+    server = FaultProxy(moto.url, reshape=True)
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def registry():
+    """A registry of the module's own, which a test may kill and start again."""
+    server = Registry()
+    yield server
+    server.kill()

@@ -4,26 +4,12 @@ import pytest
 
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import classify_deployment
+from support.ecs_answers import TD
+from support.ecs_answers import deployment as _deployment
 
-TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
 NEW = "ecs-svc/2222222222222222222"
 OLD = "ecs-svc/1111111111111111111"
 ROLLBACK = "ecs-svc/3333333333333333333"
-
-
-def _deployment(deployment_id, revision, status="PRIMARY", rollout="IN_PROGRESS", running=0, desired=2, failed=0):
-    deployment = {
-        "id": deployment_id,
-        "status": status,
-        "taskDefinition": TD.format(revision),
-        "desiredCount": desired,
-        "runningCount": running,
-        "pendingCount": desired - running,
-        "failedTasks": failed,
-    }
-    if rollout is not None:
-        deployment["rolloutState"] = rollout
-    return deployment
 
 
 def _service(*deployments):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timezone
+from datetime import timedelta
 
 import pytest
 
@@ -13,8 +12,9 @@ from ansible_collections.devops.fargate.plugins.module_utils.rollout import good
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import on_demand_rollback_target
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import rollback_target
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import tags_after_success
-
-TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
+from support.ecs_answers import T0
+from support.ecs_answers import TD
+from support.ecs_answers import deployment
 
 
 def _tags(last=None, previous=None, **others):
@@ -27,13 +27,7 @@ def _tags(last=None, previous=None, **others):
 
 
 def _deployment(revision, status, rollout, minute=0):
-    return {
-        "id": f"ecs-svc/{revision}",
-        "status": status,
-        "taskDefinition": TD.format(revision),
-        "rolloutState": rollout,
-        "createdAt": datetime(2024, 5, 1, 12, minute, tzinfo=timezone.utc),
-    }
+    return deployment(f"ecs-svc/{revision}", revision, status, rollout, createdAt=T0 + timedelta(minutes=minute))
 
 
 def _service(*deployments):

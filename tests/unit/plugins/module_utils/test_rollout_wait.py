@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from datetime import timezone
-
 import pytest
 
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import AnsibleECSError
 from ansible_collections.devops.fargate.plugins.module_utils.ecs import describe_service
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait_for_rollout
+from support.ecs_answers import T0
+from support.ecs_answers import TD
+from support.ecs_answers import deployment as _deployment
 
 CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/c"
 SERVICE_ARN = "arn:aws:ecs:us-east-1:123456789012:service/c/s"
-TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
 NEW = "ecs-svc/2222222222222222222"
 OLD = "ecs-svc/1111111111111111111"
 ROLLBACK = "ecs-svc/3333333333333333333"
-T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
 DESCRIBE_PARAMS = {"cluster": "c", "services": ["s"], "include": ["TAGS"]}
 
 
@@ -40,23 +38,6 @@ class FakeClock:
 @pytest.fixture
 def describe(client):
     return lambda: describe_service(client, "c", "s")
-
-
-def _deployment(deployment_id, revision, status="PRIMARY", rollout="IN_PROGRESS", running=0, failed=0, **extra):
-    deployment = {
-        "id": deployment_id,
-        "status": status,
-        "taskDefinition": TD.format(revision),
-        "desiredCount": 2,
-        "runningCount": running,
-        "pendingCount": 2 - running,
-        "failedTasks": failed,
-        "createdAt": T0,
-        "updatedAt": T0,
-        "rolloutState": rollout,
-    }
-    deployment.update(extra)
-    return deployment
 
 
 def _response(*deployments, status="ACTIVE"):
