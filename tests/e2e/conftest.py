@@ -56,11 +56,12 @@ def _dockerd_up():
 @pytest.fixture(autouse=True)
 def iam_calls_record(request, monkeypatch):
     from support import awscalls  # pylint: disable=import-outside-toplevel
+    from support import user_stack  # pylint: disable=import-outside-toplevel
 
     module = request.module
     if callable(getattr(module, "run", None)) and hasattr(module, "NAME"):
         names = awscalls.Names(mapping={module.NAME: awscalls.SERVICE})
         stack = request.getfixturevalue("e2e_stack") if "e2e_stack" in request.fixturenames else None
-        moto_url = stack.moto_url if stack else getattr(module, "MOTO", "http://127.0.0.1:5051")
+        moto_url = stack.moto_url if stack else getattr(module, "MOTO", user_stack.MOTO)
         monkeypatch.setattr(module, "run", awscalls.record_run(module.run, moto_url, names, awscalls.SESSION))
     yield

@@ -1,4 +1,5 @@
-"""The user's local stack (`make deploy`'s moto on 5051, its registry on 5050, the containers on its Docker engine):
+"""The user's local stack (`make deploy`'s moto, its registry and the service it runs, on the ports the local inventory
+gives them, and the containers on its Docker engine):
 a snapshot of its state, so that tests/run.sh shows the test stages leave it as they found it.
 
     python tests/support/user_stack.py snapshot FILE    # before the test stages
@@ -18,9 +19,22 @@ import urllib.request
 from base64 import b64encode
 from pathlib import Path
 
-MOTO = "http://127.0.0.1:5051"
-REGISTRY = "http://127.0.0.1:5050"
-SERVICE = "http://127.0.0.1:8080/"  # `make deploy`'s service, run locally
+import yaml
+
+# Where `make deploy` puts them: the local inventory is the one place that says.
+_INVENTORY = Path(__file__).resolve().parents[2] / "inventories" / "local" / "group_vars" / "all"
+
+
+def _setting(name: str, key: str):
+    return yaml.safe_load((_INVENTORY / f"{name}.yml").read_text(encoding="utf-8"))[key]
+
+
+MOTO_PORT = _setting("local_stack", "local_stack_moto_port")
+REGISTRY_PORT = _setting("local_stack", "local_stack_registry_port")
+SERVICE_PORT = _setting("run_local", "run_local_port")
+MOTO = f"http://127.0.0.1:{MOTO_PORT}"
+REGISTRY = f"http://127.0.0.1:{REGISTRY_PORT}"
+SERVICE = f"http://127.0.0.1:{SERVICE_PORT}/"  # `make deploy`'s service, run locally
 MOLECULE_LABEL = "owner=molecule"  # molecule-plugins' docker driver labels every container it creates
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
@@ -152,7 +166,7 @@ def main(argv: list[str]) -> int:
         return 0
     found = differences(json.loads(Path(path).read_text()), json.loads(json.dumps(snapshot())))  # tuples as the file has them
     if found:
-        print("the test stages changed the user's local stack (moto 5051, registry 5050, its containers, its service on 8080):")
+        print(f"the test stages changed the user's local stack (moto {MOTO_PORT}, registry {REGISTRY_PORT}, its containers, its service on {SERVICE_PORT}):")
         print("\n".join(f"  {line}" for line in found))
         return 1
     print("the user's local stack is as the test stages found it")
