@@ -12,14 +12,14 @@ version_added: 0.2.0
 description:
   - Returns the problems with the fargate role's inputs that the role checks itself, beyond what
     P(devops.fargate.ecs_deploy_errors#filter) checks of the module's arguments and what the role's argument spec checks
-    of the types: network ids given as a string, IAM role and log group names, the platform version, the secrets'
-    sources, the capacity provider strategy and the autoscaling bounds.
+    of the types (network ids given as a string, IAM role and log group names, the platform version, the secrets'
+    sources, the capacity provider strategy and the autoscaling bounds).
   - Each message names the variable and the rule. An empty list means the inputs are valid.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
   _input:
-    description: The role's variables, by name (C(fargate_subnets), C(fargate_secrets), ...). Those not given are not checked.
+    description: The role's variables, by name (C(fargate_subnets), C(fargate_secrets), and so on). Those not given are not checked.
     type: dict
     required: true
 """
@@ -100,7 +100,8 @@ def _capacity_errors(given: dict) -> list[str]:
     if high < 0:
         errors.append(f"fargate_max_capacity: must be 0 (autoscaling off) or more, got {given['fargate_max_capacity']}")
     if high > 0 and low > high:
-        errors.append(f"fargate_min_capacity: must be at most fargate_max_capacity ({given['fargate_max_capacity']}) when autoscaling is on, got {given['fargate_min_capacity']}")
+        errors.append(f"fargate_min_capacity: must be at most fargate_max_capacity ({given['fargate_max_capacity']}) when autoscaling is on,"
+                      f" got {given['fargate_min_capacity']}")
     if "fargate_cpu_target" in given and not 0 < _number(given["fargate_cpu_target"], float) <= 100:
         errors.append(f"fargate_cpu_target: must be more than 0 and at most 100 (percent), got {given['fargate_cpu_target']}")
     return errors
