@@ -10,7 +10,6 @@ otherwise: a check that passes ends the wait; only Docker declares a container u
 from __future__ import annotations
 
 HEALTHY = "healthy"
-UNHEALTHY = "unhealthy"
 STOPPED = "stopped"
 STARTING = "starting"
 
@@ -27,13 +26,18 @@ def check_argv(test: list | None) -> list[str] | None:
     raise ValueError(f"unknown health check form {test[0]!r} (CMD, CMD-SHELL or NONE)")
 
 
+def health_check(container: dict) -> list[str] | None:
+    """The argv of a container's health check, from its inspect answer; None when it has none."""
+    return check_argv(((container.get("Config") or {}).get("Healthcheck") or {}).get("Test"))
+
+
 def state_of(container: dict) -> str:
     """The container's state as the wait reads it, from an inspect answer: stopped, or Docker's health status
     (healthy for a running container without a health check)."""
     state = container.get("State") or {}
     if not state.get("Running"):
         return STOPPED
-    if not check_argv((container.get("Config") or {}).get("Healthcheck", {}).get("Test")):
+    if not health_check(container):
         return HEALTHY
     return (state.get("Health") or {}).get("Status") or STARTING
 

@@ -88,7 +88,7 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
 
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import HEALTHY
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import STARTING
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import check_argv
+from ansible_collections.devops.fargate.plugins.module_utils.container_health import health_check
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import state_of
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import why_not
 
@@ -126,13 +126,12 @@ def main() -> None:
     try:
         while True:
             container = client.get_json("/containers/{0}/json", params["name"])
-            state = state_of(container)
+            state, argv = state_of(container), health_check(container)
             if state == HEALTHY:
-                passed_by = "docker" if check_argv(container["Config"].get("Healthcheck", {}).get("Test")) else "none"
-                client.module.exit_json(changed=False, status=HEALTHY, passed_by=passed_by, seconds=seconds())
+                client.module.exit_json(changed=False, status=HEALTHY, passed_by="docker" if argv else "none", seconds=seconds())
             if state != STARTING:
                 client.fail(f"container {params['name']} is not healthy: {why_not(container)}", seconds=seconds())
-            if run_check(client, container["Id"], check_argv(container["Config"]["Healthcheck"]["Test"])) == 0:
+            if run_check(client, container["Id"], argv) == 0:
                 client.module.exit_json(changed=False, status=HEALTHY, passed_by="exec", seconds=seconds())
             if time.monotonic() - start > params["timeout"]:
                 client.fail(f"container {params['name']} did not become healthy within {params['timeout']} seconds (Docker says {state})",

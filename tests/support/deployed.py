@@ -10,6 +10,7 @@ is back (DockerdHold).
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -102,11 +103,13 @@ class DockerdHold:
         self._held = None
         self._lock = threading.Lock()
         self._taking: threading.Thread | None = None
+        self._marker_dir: Path | None = None
         self._watch: threading.Thread | None = None
 
     def take(self) -> str:
         self._join()
-        marker = Path(tempfile.mkdtemp(prefix="dockerd-held-")) / "held"
+        self._marker_dir = Path(tempfile.mkdtemp(prefix="dockerd-held-"))
+        marker = self._marker_dir / "held"
 
         def acquire() -> None:
             held = docker_in_use(exclusive=True)
@@ -136,6 +139,9 @@ class DockerdHold:
             if self._held is not None:
                 self._held.__exit__(None, None, None)
                 self._held = None
+            if self._marker_dir is not None:
+                shutil.rmtree(self._marker_dir, ignore_errors=True)
+                self._marker_dir = None
 
     def _join(self) -> None:
         if self._watch is not None:

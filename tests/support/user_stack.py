@@ -25,13 +25,14 @@ import yaml
 _INVENTORY = Path(__file__).resolve().parents[2] / "inventories" / "local" / "group_vars" / "all"
 
 
-def _setting(name: str, key: str):
-    return yaml.safe_load((_INVENTORY / f"{name}.yml").read_text(encoding="utf-8"))[key]
+def _settings(name: str) -> dict:
+    return yaml.safe_load((_INVENTORY / f"{name}.yml").read_text(encoding="utf-8"))
 
 
-MOTO_PORT = _setting("local_stack", "local_stack_moto_port")
-REGISTRY_PORT = _setting("local_stack", "local_stack_registry_port")
-SERVICE_PORT = _setting("run_local", "run_local_port")
+_LOCAL_STACK = _settings("local_stack")
+MOTO_PORT = _LOCAL_STACK["local_stack_moto_port"]
+REGISTRY_PORT = _LOCAL_STACK["local_stack_registry_port"]
+SERVICE_PORT = _settings("run_local")["run_local_port"]
 MOTO = f"http://127.0.0.1:{MOTO_PORT}"
 REGISTRY = f"http://127.0.0.1:{REGISTRY_PORT}"
 SERVICE = f"http://127.0.0.1:{SERVICE_PORT}/"  # `make deploy`'s service, run locally

@@ -49,6 +49,7 @@ def test_an_unknown_check_form_is_named():
         (container(health={"Status": "unhealthy"}), "unhealthy"),
         (container(check=None), "healthy"),  # nothing to wait for
         (container(check={"Test": ["NONE"]}), "healthy"),
+        ({"State": {"Running": True}, "Config": {"Healthcheck": None}}, "healthy"),
         (container(running=False, health={"Status": "healthy"}), "stopped"),
     ],
 )
