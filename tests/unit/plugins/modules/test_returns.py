@@ -8,7 +8,10 @@ import importlib
 import pytest
 import yaml
 
-MODULES = ["ecr_auth_token_info", "ecr_repository", "ecs_deploy", "ecs_deploy_info", "network_preflight_info", "registry_image_info", "registry_image_tag"]
+MODULES = [
+    "ecr_auth_token_info", "ecr_repository", "ecs_deploy", "ecs_deploy_info", "network_preflight_info",
+    "registry_image_info", "registry_image_push", "registry_image_tag",
+]
 
 
 def documented(name: str) -> dict:

@@ -1,0 +1,90 @@
+"""devops.fargate.registry_image_push on the Docker engine and the e2e stack's registry: Docker pushes the image once,
+under the first tag the registry lacks, and the registry gets the same manifest under the others; a rerun pushes
+nothing; check mode reports the tags and writes none; failures name the step and the registry or the image."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import uuid
+
+import pytest
+import requests
+
+from support.helpers import REGISTRY_LOGIN
+from support.helpers import run_playbook
+from support.helpers import task_result
+
+ACCEPT = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
+
+
+@pytest.fixture
+def image():
+    """A one-file image of the test's own (docker import: no base image, no build)."""
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        content = uuid.uuid4().hex.encode()
+        info = tarfile.TarInfo("stamp")
+        info.size = len(content)
+        tar.addfile(info, io.BytesIO(content))
+    image_id = subprocess.run(["docker", "import", "-"], input=data.getvalue(), check=True, capture_output=True).stdout.decode().strip()
+    yield image_id
+    subprocess.run(["docker", "rmi", "-f", image_id], check=False, capture_output=True)
+
+
+@pytest.fixture
+def repository():
+    return f"push-test/{uuid.uuid4().hex[:8]}"
+
+
+def push(e2e_stack, image_id: str, repository: str, tags: list[str], *args: str, fails: bool = False, password: str | None = None) -> dict:
+    user, token = REGISTRY_LOGIN
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"name": "push", "devops.fargate.registry_image_push": {
+        "image": image_id, "registry": e2e_stack.registry_address, "scheme": "http", "repository": repository, "tags": tags,
+        "username": user, "password": token if password is None else password, "timeout": 30}}]}]
+    return task_result(run_playbook(plays, *args, expect_failure=fails), "push")
+
+
+def served(e2e_stack, repository: str, tag: str) -> str | None:
+    answer = requests.head(f"{e2e_stack.registry_url}/v2/{repository}/manifests/{tag}", auth=REGISTRY_LOGIN, headers={"Accept": ACCEPT}, timeout=10)
+    return answer.headers["Docker-Content-Digest"] if answer.status_code == 200 else None
+
+
+def repo_tags(image_id: str) -> list[str]:
+    out = subprocess.run(["docker", "image", "inspect", "--format", "{{join .RepoTags \" \"}}", image_id], check=True, capture_output=True, text=True)
+    return out.stdout.split()
+
+
+def test_docker_pushes_once_and_the_registry_names_the_other_tags(e2e_stack, image, repository):
+    result = push(e2e_stack, image, repository, ["v1", "latest", "main"])
+    assert (result["changed"], result["pushed"], result["held"], result["image_id"]) == (True, ["v1", "latest", "main"], [], image)
+    assert [served(e2e_stack, repository, tag) for tag in ("v1", "latest", "main")] == [result["digest"]] * 3
+    # Docker pushed one tag: the others were put by manifest, never named on the engine.
+    assert repo_tags(image) == [f"{e2e_stack.registry_address}/{repository}:v1"]
+
+    again = push(e2e_stack, image, repository, ["v1", "latest", "main"])
+    assert (again["changed"], again["pushed"], again["held"], again["digest"]) == (False, [], ["v1", "latest", "main"], result["digest"])
+
+
+def test_check_mode_reports_the_tags_and_writes_none(e2e_stack, image, repository):
+    first = push(e2e_stack, image, repository, ["v1"])
+    predicted = push(e2e_stack, image, repository, ["v1", "production"], "--check")
+    assert (predicted["changed"], predicted["pushed"], predicted["held"], predicted["digest"]) == (True, ["production"], ["v1"], first["digest"])
+    assert served(e2e_stack, repository, "production") is None
+    real = push(e2e_stack, image, repository, ["v1", "production"])
+    assert (real["changed"], real["pushed"]) == (True, ["production"])
+    assert served(e2e_stack, repository, "production") == first["digest"]
+
+
+def test_a_refused_login_fails_naming_the_registry_and_keeps_the_password_out(e2e_stack, image, repository):
+    result = push(e2e_stack, image, repository, ["v1"], fails=True, password="not-the-token")
+    assert result["msg"].startswith(f"asking the registry {e2e_stack.registry_address} what {repository}'s tags point at failed: "), result["msg"]
+    assert "401" in result["msg"] and "not-the-token" not in str(result)
+    assert served(e2e_stack, repository, "v1") is None
+
+
+def test_a_missing_image_is_named(e2e_stack, repository):
+    missing = "sha256:" + "0" * 64
+    result = push(e2e_stack, missing, repository, ["v1"], fails=True)
+    assert result["msg"] == f"the image {missing} is not on the Docker engine at unix:///var/run/docker.sock"
