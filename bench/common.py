@@ -25,9 +25,10 @@ sys.path.insert(0, str(REPO / "tests"))  # the support package the tests share
 from support import helpers  # noqa: E402
 from support.helpers import VENV_BIN  # noqa: E402
 from support.helpers import MotoServer  # noqa: E402
-from support.helpers import _action as request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
+from support.helpers import request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
 from support.helpers import ansible_env  # noqa: E402
 from support.helpers import aws_defaults  # noqa: E402
+from support.helpers import run_playbook  # noqa: E402
 from support.helpers import writes  # noqa: E402
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "request_action",
     "retry_docker",
     "run_ansible",
+    "run_playbook",
     "stage_requests",
     "writes",
 ]

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the support package the tests share
-
-from support.helpers import MotoServer  # noqa: E402
-from support.helpers import aws_defaults  # noqa: E402
-from support.helpers import run_playbook  # noqa: E402
-from support.helpers import writes  # noqa: E402
+from common import MotoServer
+from common import aws_defaults
+from common import run_playbook
+from common import writes
 
 DIGEST = "sha256:" + "a" * 64
 CONTAINER = {

@@ -23,7 +23,7 @@ from support import figures
 from support.helpers import REPO
 from support.helpers import VENV_BIN
 from support.helpers import MotoServer
-from support.helpers import _action
+from support.helpers import request_action
 from support.helpers import ansible_env
 from support.helpers import aws_defaults
 from support.helpers import run_playbook
@@ -68,7 +68,7 @@ def recording(moto: MotoServer) -> list[str]:
 
 
 def actions_of(lines: list[str]) -> list[str]:
-    return [action for action in (_action(json.loads(line)) for line in lines if line.strip()) if action]
+    return [action for action in (request_action(json.loads(line)) for line in lines if line.strip()) if action]
 
 
 def _recording_moto() -> MotoServer:

@@ -72,7 +72,7 @@ class MotoServer:
         actions = []
         for line in text.splitlines():
             if line.strip():
-                actions.append(_action(json.loads(line)))
+                actions.append(request_action(json.loads(line)))
         return [action for action in actions if action]
 
     def client(self, service: str):
@@ -157,7 +157,7 @@ class Registry:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _action(request: dict) -> str | None:
+def request_action(request: dict) -> str | None:
     headers = request.get("headers", {})
     credential = headers.get("Authorization", "").split("Credential=")[-1].split("/")
     service = credential[3] if len(credential) > 3 else "?"
