@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, or some of its stages: tests/run.sh [stage ...]
 # Stages: stack lint unit integration e2e reliability molecule sanity (e2e and reliability, both asked for, run as one
-# stage, e2e_reliability, whose modules share the xdist workers). Every stage runs even when one fails;
+# stage, e2e_reliability, whose modules share the xdist workers; lint, unit and sanity, asked for together, run beside
+# each other where the first of them stands). Every stage runs even when one fails;
 # the exit code is non-zero if any failed. The stages that deploy (integration, e2e, reliability, molecule) use a moto
 # and a registry of their own: the user's stack (`make deploy`'s moto on 5051, registry on 5050, its containers) is
 # snapshotted before them and must be as it was after them, or the run fails (tests/support/user_stack.py).
@@ -84,8 +85,10 @@ stage_e2e_reliability() {
 reliability_session() {
     local figures=${RELIABILITY_FIGURES:-$PWD/tests/output/reliability.json} rc
     mkdir -p "$(dirname "$figures")" && rm -f "$figures"
-    # Each test module in a pytest-xdist worker of its own: the bad-input corpus runs while the fault runs wait.
-    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider --durations=25 -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
+    # Each test module in a pytest-xdist worker of its own: the bad-input corpus runs while the fault runs wait. Three
+    # workers on two cores: a deploy run waits much of its time (dockerd restarts, retries' back-off, added latency,
+    # rollout and health polls), and a third worker fills it (measured: 1075 s against 1437 s with two).
+    RELIABILITY_FIGURES=$figures run_pytest -q -p no:cacheprovider --durations=25 -n "${TEST_WORKERS:-3}" --dist loadfile "$@"
     rc=$?
     python3 -c 'import json, sys; p, rc = sys.argv[1], int(sys.argv[2]); d = json.load(open(p)) if __import__("os").path.exists(p) else {}; d["_pytest"] = {"rc": rc, "summary": "tests/reliability " + ("passed" if rc == 0 else "FAILED") + " in the README test command"}; json.dump(d, open(p, "w"), indent=1)' "$figures" "$rc"
     return $rc
@@ -205,7 +208,37 @@ if [[ " ${stages[*]} " == *" e2e "* && " ${stages[*]} " == *" reliability "* ]];
     stages=("${merged[@]}")
 fi
 
+# The stages that only read the tree and share nothing (lint, unit, sanity: each mostly one process), asked for together,
+# run beside each other where the first of them stands, each in a job of its own, their output shown in their order
+# when all have ended; each is timed on its own.
+BESIDE_STAGES=(lint unit sanity)
+beside=()
 for stage in "${stages[@]}"; do
+    [[ " ${BESIDE_STAGES[*]} " == *" $stage "* ]] && beside+=("$stage")
+done
+[ ${#beside[@]} -gt 1 ] || beside=()
+run_beside() {
+    local stage logs=() pids=() i rc seconds
+    for stage in "${beside[@]}"; do
+        logs+=("$(mktemp /tmp/stage-beside.XXXXXX)")
+        (start=$SECONDS; "stage_$stage"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") >"${logs[-1]}" 2>&1 &
+        pids+=($!)
+    done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}"
+        echo "=== stage: ${beside[$i]} (beside: ${beside[*]})"
+        cat "${logs[$i]}"
+        read -r rc seconds <"${logs[$i]}.rc" || { rc=1; seconds=0; }
+        record "${beside[$i]}" "$rc" "$seconds"
+        rm -f "${logs[$i]}" "${logs[$i]}.rc"
+    done
+}
+
+for stage in "${stages[@]}"; do
+    if [ ${#beside[@]} -gt 0 ] && [[ " ${beside[*]} " == *" $stage "* ]]; then
+        [ "$stage" != "${beside[0]}" ] || run_beside
+        continue
+    fi
     case $stage in integration | e2e | reliability | e2e_reliability | molecule) snapshot_user_stack ;; esac
     case $stage in e2e | reliability | e2e_reliability | molecule) ensure_wheelhouse ;; esac
     echo "=== stage: $stage"
