@@ -196,7 +196,8 @@ def aws_defaults(endpoint: str) -> dict:
 
 def run_playbook(plays: list[dict], *args: str, env: dict | None = None, expect_failure: bool = False, timeout: int = 600) -> dict:
     """Run ansible-playbook on ``plays`` with the JSON callback; returns the parsed report."""
-    with tempfile.NamedTemporaryFile("w", suffix=".yml", dir=REPO / "tests" / "integration", delete=False) as handle:
+    # In tests/integration (galaxy.yml's build_ignore leaves these out, so a collection build beside never sees one go).
+    with tempfile.NamedTemporaryFile("w", prefix="run-playbook-", suffix=".yml", dir=REPO / "tests" / "integration", delete=False) as handle:
         yaml.safe_dump(plays, handle, sort_keys=False)
         path = handle.name
     try:
