@@ -171,6 +171,15 @@ def put_manifest(fetch: Fetch, api: str, repository: str, tag: str, media_type: 
     return _header(headers, "Docker-Content-Digest") or ""
 
 
+def put_tags(fetch: Fetch, api: str, repository: str, tags: list[str], summary: dict, body: bytes, auth: dict) -> None:
+    """Put the manifest (``summary`` and its raw ``body``, from get_manifest) under each of ``tags``; a registry that
+    stores it under another digest fails."""
+    for tag in tags:
+        digest = put_manifest(fetch, api, repository, tag, summary["media_type"], body, auth)
+        if digest and digest != summary["digest"]:
+            raise RegistryError(f"the registry stored {tag} as {digest}, not {summary['digest']}")
+
+
 def describe_references(fetch: Fetch, api: str, repository: str, references: list[str], auth: dict, config_reference: str | None) -> dict:
     """For each reference found: its manifest summary; for ``config_reference`` also its platform and labels."""
     found: dict = {}
@@ -213,8 +222,5 @@ def retag(fetch: Fetch, api: str, repository: str, source: str, tags: list[str],
             found[tag] = current[0]
     to_tag = retag_plan(found, summary["digest"], tags)
     if not check_mode:
-        for tag in to_tag:
-            digest = put_manifest(fetch, api, repository, tag, summary["media_type"], body, auth)
-            if digest and digest != summary["digest"]:
-                raise RegistryError(f"the registry stored {tag} as {digest}, not {summary['digest']}")
+        put_tags(fetch, api, repository, to_tag, summary, body, auth)
     return {"digest": summary["digest"], "tagged": to_tag, "before": {t: (found.get(t) or {}).get("digest") for t in to_tag}}

@@ -100,7 +100,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.registry import Reg
 from ansible_collections.devops.fargate.plugins.module_utils.registry import basic_auth
 from ansible_collections.devops.fargate.plugins.module_utils.registry import describe_references
 from ansible_collections.devops.fargate.plugins.module_utils.registry import get_manifest
-from ansible_collections.devops.fargate.plugins.module_utils.registry import put_manifest
+from ansible_collections.devops.fargate.plugins.module_utils.registry import put_tags
 from ansible_collections.devops.fargate.plugins.module_utils.registry_http import REGISTRY_ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.registry_http import make_fetch
 
@@ -151,11 +151,8 @@ def main() -> None:
             client.fail(f"the registry {p['registry']} serves {served[0]['digest'] if served else 'nothing'} for {uri}:{first}, "
                         f"but Docker pushed {digest}", changed=True)
         summary, body = served
-        for tag in to_push[1:]:
-            step = f"naming {uri}:{first} {tag} in the registry {p['registry']}"
-            stored = put_manifest(fetch, api, p["repository"], tag, summary["media_type"], body, auth)
-            if stored and stored != summary["digest"]:
-                raise RegistryError(f"it stored {tag} as {stored}, not {summary['digest']}")
+        step = f"naming {uri}:{first} {', '.join(to_push[1:])} in the registry {p['registry']}"
+        put_tags(fetch, api, p["repository"], to_push[1:], summary, body, auth)
     except NotFound:
         client.fail(f"the image {p['image']} is not on the Docker engine at {p['docker_host']}")
     except (RegistryError, PushError, DockerException, RequestException) as e:
