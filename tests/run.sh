@@ -70,7 +70,8 @@ stage_reliability() {
 # registry of its own; dockerd shared through tests/support/dockerlock.py) share the xdist workers, the longest
 # first, so that neither worker waits while the other works through a stage's longest module alone.
 DEPLOY_MODULES=(
-    tests/reliability/test_faults.py tests/reliability/test_load.py tests/e2e/test_pipeline.py tests/e2e/test_promote.py
+    tests/e2e/test_pipeline.py tests/reliability/test_faults.py tests/reliability/test_faults_services.py
+    tests/reliability/test_load.py tests/e2e/test_promote.py
     tests/reliability/test_access_denied_roles.py tests/reliability/test_bad_input.py tests/reliability/test_real_shape.py
     tests/e2e/test_local_container_health.py tests/e2e/test_registry_image_push.py
 )
@@ -142,8 +143,8 @@ stop_test_stack() {
 
 # Scenarios that share nothing with the others run beside them, each in a job of its own, their output shown when they
 # end: awscli works in containers of its own; ecr works on repositories and images of its own names (molecule/ecr-*) in
-# the tests' moto and registry, as fargate (molecule-fargate) and image (molecule/fargate-demo) do, and local_stack on
-# ports and a state directory of its own.
+# the tests' moto and registry, as fargate (molecule-fargate), image (molecule/fargate-demo) and run_local
+# (molecule-run-local, port 18190) do, and local_stack on ports and a state directory of its own.
 MOLECULE_BESIDE=(awscli ecr)
 stage_molecule() {
     local rc=0 role name logs=() pids=() i start

@@ -26,12 +26,7 @@ NAME = "rel-load"
 PORT = 18086
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, moto, proxy, registry):
-    deployed = Deployed.copy(tmp_path_factory, NAME, PORT, moto, proxy, registry)
-    yield deployed
-    with docker_in_use():
-        deployed.close()
+project = Deployed.fixture(NAME, PORT)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,10 @@ import threading
 import time
 import urllib.request
 from base64 import b64encode
+from contextlib import nullcontext
 from pathlib import Path
+
+import pytest
 
 from support.dockerlock import docker_in_use
 from support.helpers import copy_project
@@ -40,6 +43,20 @@ class Deployed:
         docker_in_use."""
         extra = dict(project_names(name, port), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address, local_stack_enabled=local_stack)
         return cls(copy_project(tmp_path_factory.mktemp(name) / "fargate", extra), name, port, moto, proxy, registry)
+
+    @classmethod
+    def fixture(cls, name: str, port: int, local_stack: bool = False):
+        """A test module's ``project`` fixture: its copy of the project, under ``name`` and ``port``. Closed holding
+        dockerd in use, unless the module is the one that stops it (``local_stack``: its runs start it again)."""
+
+        @pytest.fixture(scope="module")
+        def project(tmp_path_factory, moto, proxy, registry):
+            deployed = cls.copy(tmp_path_factory, name, port, moto, proxy, registry, local_stack=local_stack)
+            yield deployed
+            with nullcontext() if local_stack else docker_in_use():
+                deployed.close()
+
+        return project
 
     def close(self) -> None:
         self.proxy.configure()
@@ -97,7 +114,8 @@ class DockerdHold:
     returns the shell command that waits until it is held: the fault command runs it first, at the boundary. So the
     run does its work up to the boundary while the other modules' current tests end, and those wait for the engine only
     from the boundary on. ``hold.release_when_up()``, after the failed run, lets it go as soon as dockerd answers again
-    (the next run's local_stack play starts it), not after the whole rerun."""
+    (the next run's local_stack play starts it), not after the whole rerun. Two dockerd faults in a row: the second
+    takes the engine once the first has let it go, which the run it strikes sees to."""
 
     def __init__(self) -> None:
         self._held = None
@@ -105,16 +123,27 @@ class DockerdHold:
         self._taking: threading.Thread | None = None
         self._marker_dir: Path | None = None
         self._watch: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def take(self) -> str:
-        self._join()
+        # The last fault's hold, let go once the engine answers again: this run's local_stack play starts it, so
+        # waiting for that here, before the run, would wait for ever.
+        previous, self._watch = self._watch, None
         self._marker_dir = Path(tempfile.mkdtemp(prefix="dockerd-held-"))
         marker = self._marker_dir / "held"
 
         def acquire() -> None:
+            if previous is not None:
+                previous.join()
+            if self._closed.is_set():
+                return
             held = docker_in_use(exclusive=True)
             held.__enter__()  # pylint: disable=unnecessary-dunder-call
-            self._held = held
+            with self._lock:
+                if self._closed.is_set():  # the test ended before its run reached the boundary
+                    held.__exit__(None, None, None)
+                    return
+                self._held = held
             marker.touch()
 
         self._taking = threading.Thread(target=acquire, daemon=True)
@@ -122,31 +151,27 @@ class DockerdHold:
         return f"until [ -e {marker} ]; do sleep 0.2; done"
 
     def release_when_up(self) -> None:
+        taking, marker_dir = self._taking, self._marker_dir
+        self._taking = self._marker_dir = None
+
         def watch() -> None:
             while not dockerd_answers():
                 time.sleep(0.5)
-            self._release()
+            self._release(taking, marker_dir)
 
         self._watch = threading.Thread(target=watch, daemon=True)
         self._watch.start()
 
-    def _release(self) -> None:
+    def _release(self, taking: threading.Thread | None, marker_dir: Path | None) -> None:
         # Held first (if the run stopped before its boundary, once the other modules' current tests let it be), then let go.
+        if taking is not None:
+            taking.join()
         with self._lock:
-            if self._taking is not None:
-                self._taking.join()
-                self._taking = None
             if self._held is not None:
                 self._held.__exit__(None, None, None)
                 self._held = None
-            if self._marker_dir is not None:
-                shutil.rmtree(self._marker_dir, ignore_errors=True)
-                self._marker_dir = None
-
-    def _join(self) -> None:
-        if self._watch is not None:
-            self._watch.join()
-            self._watch = None
+        if marker_dir is not None:
+            shutil.rmtree(marker_dir, ignore_errors=True)
 
     def __enter__(self) -> "DockerdHold":
         return self
@@ -154,5 +179,13 @@ class DockerdHold:
     def __exit__(self, *exc) -> None:
         # The block's last run (the rerun) has run: dockerd is up, or will never be brought up by this test.
         if self._watch is not None and dockerd_answers():
-            self._join()
-        self._release()
+            self._watch.join()
+        # Whatever is still held or being taken (a test that failed) is let go, without waiting for an engine that
+        # may not come back.
+        with self._lock:
+            self._closed.set()
+            if self._held is not None:
+                self._held.__exit__(None, None, None)
+                self._held = None
+        if self._marker_dir is not None:
+            shutil.rmtree(self._marker_dir, ignore_errors=True)

@@ -1,7 +1,7 @@
 """Figures the reliability tests leave for the bench report (bench/run.py).
 
 A test calls ``record("section", {...})``; when RELIABILITY_FIGURES names a file, the section is merged
-into that JSON file (under a lock: the test modules run in parallel, in pytest-xdist workers). Without it,
+into that JSON file (``extend=True``: the list given is added to the section's rows, which several modules fill) (under a lock: the test modules run in parallel, in pytest-xdist workers). Without it,
 nothing is written: the tests' assertions are what CI checks.
 """
 
@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 
-def record(section: str, data: dict) -> None:
+def record(section: str, data: dict | list, extend: bool = False) -> None:
     path = os.environ.get("RELIABILITY_FIGURES")
     if not path:
         return
@@ -22,5 +22,5 @@ def record(section: str, data: dict) -> None:
     with open(target.with_name(target.name + ".lock"), "w", encoding="utf-8") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         figures = json.loads(target.read_text()) if target.exists() and target.stat().st_size else {}
-        figures[section] = data
+        figures[section] = figures.get(section, []) + data if extend else data
         target.write_text(json.dumps(figures, indent=1, sort_keys=True))

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from base64 import b64encode
 from pathlib import Path
 
 import yaml
