@@ -15,6 +15,7 @@ import pytest
 
 from ansible_collections.devops.fargate.plugins.module_utils import deploy
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+from support import ecs_answers
 from support.stubs import sent
 
 TD_A = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"
@@ -82,17 +83,10 @@ TASK_DEFINITION_A = {
 
 
 def deployment(dep_id, task_definition, state, status="PRIMARY", failed=0):
-    return {
-        "id": dep_id,
-        "status": status,
-        "taskDefinition": task_definition,
-        "desiredCount": 1,
-        "runningCount": 1 if state == "COMPLETED" else 0,
-        "failedTasks": failed,
-        "createdAt": T0,
-        "rolloutState": state,
-        "rolloutStateReason": f"deployment {state.lower()}",
-    }
+    """One desired task, running once the rollout completed (support.ecs_answers' shape, at this module's T0)."""
+    revision = int(task_definition.rsplit(":", 1)[1])
+    return ecs_answers.deployment(dep_id, revision, status=status, rollout=state, running=1 if state == "COMPLETED" else 0, desired=1, failed=failed,
+                                  createdAt=T0, updatedAt=T0, rolloutStateReason=f"deployment {state.lower()}")
 
 
 def service(task_definition, *deployments, tags=None):
