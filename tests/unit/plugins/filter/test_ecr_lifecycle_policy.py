@@ -6,6 +6,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.devops.fargate.plugins.filter.ecr_lifecycle_policy import ecr_lifecycle_policy
+from ansible_collections.devops.fargate.plugins.module_utils.ecr import lifecycle_policy_errors
 
 UNTAGGED = {
     "rulePriority": 1,
@@ -43,3 +44,8 @@ def test_a_whole_policy_is_used_as_it_is():
 def test_bad_numbers_fail_naming_the_rule(kwargs, rule):
     with pytest.raises(AnsibleFilterError, match=rule):
         ecr_lifecycle_policy({}, **kwargs)
+
+
+@pytest.mark.parametrize("days, keep", [(14, 30), (1, 0), (0, 1)])
+def test_what_it_builds_passes_the_modules_checks(days, keep):
+    assert lifecycle_policy_errors(ecr_lifecycle_policy({}, untagged_days=days, keep_tagged=keep)) == []
