@@ -38,14 +38,6 @@ options:
     type: str
     choices: [present, rolled_back, absent]
     default: present
-  cluster:
-    description: Name or ARN of the ECS cluster.
-    type: str
-    required: true
-  service:
-    description: Name of the ECS service.
-    type: str
-    required: true
   family:
     description:
       - Task definition family. Required with O(state=present).
@@ -190,6 +182,7 @@ notes:
     the task definition's. O(purge_tags) applies to both; the tags this module keeps for itself (C(devops-fargate:)) are
     never touched.
 extends_documentation_fragment:
+  - devops.fargate.ecs_service
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.tags

@@ -16,16 +16,8 @@ description:
   - Two read calls; nothing is changed.
 author:
   - devops.fargate maintainers (@devops-fargate)
-options:
-  cluster:
-    description: Name or ARN of the ECS cluster.
-    type: str
-    required: true
-  service:
-    description: Name of the ECS service.
-    type: str
-    required: true
 extends_documentation_fragment:
+  - devops.fargate.ecs_service
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -40,7 +40,10 @@ def test_a_whole_policy_is_used_as_it_is():
     assert ecr_lifecycle_policy(policy, untagged_days=14, keep_tagged=30) is policy
 
 
-@pytest.mark.parametrize("kwargs, rule", [({"untagged_days": "two"}, "untagged_days must be a whole number"), ({"keep_tagged": -1}, "keep_tagged must be 0 or more")])
+@pytest.mark.parametrize("kwargs, rule", [
+    ({"untagged_days": "two"}, "untagged_days must be a whole number"),
+    ({"keep_tagged": -1}, "keep_tagged must be 0 or more"),
+])
 def test_bad_numbers_fail_naming_the_rule(kwargs, rule):
     with pytest.raises(AnsibleFilterError, match=rule):
         ecr_lifecycle_policy({}, **kwargs)
