@@ -1,0 +1,108 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: local_stack_file_ok
+short_description: Whether one of the local_stack role's files is already as the role writes it
+version_added: 0.3.0
+description:
+  - The local_stack role probes its state directory in one read-only shell task, which prints a line
+    C(mode:<name> <ls-style mode>) for each file and C(sha256:<name> <digest>) for those whose content it compares.
+    Given those lines and what a file must be, this filter says whether it is already so; a file that is is not
+    written again, so a second run changes nothing.
+  - The wanted O(content) is compared by its SHA-256 digest. The registry's htpasswd (O(htpasswd)) is compared by its
+    entry for the user - a bcrypt hash at the wanted cost that the password verifies - since a new salt makes every
+    hash different.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  _input:
+    description: The probe's output lines (C(stdout_lines)); lines of other kinds are ignored.
+    type: list
+    elements: str
+    required: true
+  name:
+    description: The file, by the name the probe prints.
+    type: str
+    required: true
+  mode:
+    description: Its mode, as C(ls -l) shows it (such as C(-rw-r-----)).
+    type: str
+    required: true
+  content:
+    description: Its content.
+    type: str
+  htpasswd:
+    description: For an htpasswd file, its C(text), the C(username), the C(password) and the bcrypt C(cost).
+    type: dict
+"""
+
+EXAMPLES = r"""
+- name: Record moto's environment, unless the file is already so
+  ansible.builtin.copy:
+    content: "{{ moto_env }}"
+    dest: /var/lib/stack/moto.env
+    mode: "0640"
+  when: not probe.stdout_lines | devops.fargate.local_stack_file_ok('moto.env', mode='-rw-r-----', content=moto_env)
+"""
+
+RETURN = r"""
+_value:
+  description: Whether the file is already as wanted.
+  type: bool
+"""
+
+import hashlib
+import re
+
+from ansible.errors import AnsibleFilterError
+
+BCRYPT_HASH = re.compile(r"^\$2[aby]\$(?P<cost>[0-9]{2})\$[./A-Za-z0-9]{53}$")
+
+
+def probed(lines: list[str]) -> dict[str, str]:
+    """``mode:<name> <value>`` and ``sha256:<name> <value>`` lines as a dict; a line without a value (an absent file)
+    is left out."""
+    found = {}
+    for line in lines or []:
+        key, value = line.partition(" ")[::2]
+        if re.match(r"^(mode|sha256):\S+$", key) and value.strip():
+            found[key] = value.strip()
+    return found
+
+
+def htpasswd_ok(text: str, username: str, password: str, cost: int) -> bool:
+    """The file has an entry for ``username`` whose bcrypt hash is at ``cost`` and verifies ``password``."""
+    try:
+        import bcrypt  # pylint: disable=import-outside-toplevel
+    except ImportError as e:
+        raise AnsibleFilterError("local_stack_file_ok: comparing an htpasswd needs the bcrypt library on the controller") from e
+    for line in (text or "").splitlines():
+        user, hashed = line.partition(":")[::2]
+        match = BCRYPT_HASH.match(hashed)
+        if user == username and match:
+            return int(match["cost"]) == int(cost) and bcrypt.checkpw(password.encode(), hashed.encode())
+    return False
+
+
+def local_stack_file_ok(lines: list[str], name: str, mode: str, content: str | None = None, htpasswd: dict | None = None) -> bool:
+    found = probed(lines)
+    if found.get(f"mode:{name}") != mode:
+        return False
+    if content is not None and found.get(f"sha256:{name}") != hashlib.sha256(str(content).encode()).hexdigest():
+        return False
+    if htpasswd is not None:
+        try:
+            return htpasswd_ok(htpasswd.get("text") or "", htpasswd["username"], htpasswd["password"], int(htpasswd["cost"]))
+        except (AttributeError, KeyError, TypeError, ValueError) as e:
+            raise AnsibleFilterError(f"local_stack_file_ok: htpasswd wants the file's text, a username, a password and a cost: {e!r}") from e
+    return True
+
+
+class FilterModule:
+    def filters(self):
+        return {"local_stack_file_ok": local_stack_file_ok}
