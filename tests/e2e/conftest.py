@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-from support.dockerlock import docker_in_use
 from support.helpers import MotoServer
 from support.helpers import Registry
 
@@ -22,8 +21,7 @@ class TestStack:
 
     def extra_vars(self) -> dict:
         """deploy.yml's variables that point a run at this stack (with helpers.project_names for names of its own).
-        The local_stack play is off: it would look at the user's stack (5051, 5050); the engine's return after a
-        dockerd fault is waited for by _dockerd_up."""
+        The local_stack play is off: it would look at the user's stack (5051, 5050)."""
         return {"aws_endpoint_url": self.moto_url, "ecr_registry_override": self.registry_address, "local_stack_enabled": False}
 
     def client(self, service: str):
@@ -41,14 +39,6 @@ def e2e_stack():
     stack = TestStack()
     yield stack
     stack.close()
-
-
-@pytest.fixture(autouse=True)
-def _dockerd_up():
-    """Each test's runs need the Docker engine, which the reliability faults may stop when both stages share a session
-    (tests/run.sh): a shared hold for the test, so a dockerd fault waits for it and it waits for the engine's return."""
-    with docker_in_use():
-        yield
 
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------

@@ -18,7 +18,6 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from support.dockerlock import docker_in_use
 from support.helpers import commit
 from support.helpers import copy_project
 from support.helpers import git
@@ -45,8 +44,7 @@ def project(tmp_path_factory, e2e_stack):
     root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
     yield root
     # moto and the registry are the tests' own and go with the session: only the local container is left.
-    with docker_in_use():
-        subprocess.run(["docker", "rm", "-f", EXTRA_VARS["run_local_container_name"]], capture_output=True, check=False)
+    subprocess.run(["docker", "rm", "-f", EXTRA_VARS["run_local_container_name"]], capture_output=True, check=False)
 
 
 run = run_project

@@ -18,7 +18,6 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from support.dockerlock import docker_in_use
 from support.helpers import change_app
 from support.helpers import copy_project
 from support.helpers import git
@@ -60,9 +59,8 @@ def aws_like_vpc(e2e_stack):
 def project(tmp_path_factory, aws_like_vpc, e2e_stack):
     root = copy_project(tmp_path_factory.mktemp("promo-a") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
     yield root
-    with docker_in_use():
-        run_project(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
-        _remove_local_images()
+    run_project(root, "playbooks/destroy.yml", "-e", "destroy_images=true", check=False)
+    _remove_local_images()
 
 
 def _ecs():

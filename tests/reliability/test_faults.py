@@ -1,11 +1,11 @@
 """deploy.yml under faults, the Docker engine's share: dockerd gone at each boundary that uses it, and AWS and the
 registry at the local run's.
 
-The run talks to AWS (a moto of the module's own) through a fault-injecting proxy and pushes to a registry of the
-module's own, so that both can be broken and restored without touching the shared local stack; dockerd is the shared
-one (deploy.yml's local_stack play starts it again), held exclusively (deployed.DockerdHold) from a dockerd fault
-until the next run has it back, since the other modules' runs need it. Every assertion is on the stack's state, read
-directly from moto and the registry: revisions, the service, the registry's manifests, the container serving locally.
+The run talks to AWS (a moto of the module's own) through a fault-injecting proxy, pushes to a registry of the
+module's own, and builds and runs on a dockerd of the module's own (stack.PrivateDockerd: a real engine, stopped for
+real, on a socket, data root and bridge of its own), so that all three can be broken and restored without touching the
+shared local stack or stalling the other modules' runs. Every assertion is on the stack's state, read directly from
+moto and the registry: revisions, the service, the registry's manifests, the container serving locally.
 
 One copy of the project (names rel-faults, port 18085); test_faults_services.py strikes AWS and the registry at the
 boundaries up to the rollout, on a project of its own in another xdist worker. Figures go to the bench report.
@@ -13,12 +13,17 @@ boundaries up to the rollout, on a project of its own in another xdist worker. F
 
 from __future__ import annotations
 
+import pytest
+import yaml
+
 from support.deployed import Deployed
 from support.faults import ECR
 from support.faults import FARGATE
 from support.faults import IMAGE
 from support.faults import run_chain
 from support.faults import RUN_LOCAL
+from support.helpers import REPO
+from support.stack import PrivateDockerd
 
 NAME = "rel-faults"
 PORT = 18085
@@ -35,8 +40,16 @@ CHAIN = [
 ]
 
 
-# The local_stack play on: the run after a dockerd fault starts the engine again.
-project = Deployed.fixture(NAME, PORT, local_stack=True)
+project = Deployed.fixture(NAME, PORT, private_dockerd=True)
+
+
+@pytest.fixture(scope="module")
+def dockerd():
+    """The module's engine, with the base image its builds start from."""
+    base = yaml.safe_load((REPO / "inventories/local/group_vars/all/local_stack.yml").read_text())["local_stack_base_image"]
+    engine = PrivateDockerd("rel-faults0", "10.213.47.1/24", [base])
+    yield engine
+    engine.remove()
 
 
 def test_dockerd_gone_at_each_boundary_fails_clearly_and_the_chain_converges(project):

@@ -1,6 +1,6 @@
 """deploy.yml under faults, the services' share: AWS (a moto of the module's own, behind a fault-injecting proxy)
 and the registry (the module's own) gone at each stage boundary up to the rollout. test_faults.py strikes dockerd, in
-another xdist worker; this module's runs hold dockerd in use (dockerlock.docker_in_use), one run at a time.
+another xdist worker, on a dockerd of its own; this module's runs use the shared one.
 
 One copy of the project (names rel-faults-svc, port 18087). Every assertion is on the stack's state, read directly
 from moto and the registry; figures go to the bench report.

@@ -1,8 +1,7 @@
 """deploy.yml under load: a throttling and a slow AWS, and a full run at -vvv that must print no secret.
 
 The run talks to AWS (a moto of the tests' own) through a fault-injecting proxy and pushes to a registry of the
-tests' own; dockerd is the shared one, held in use for each test (dockerlock.docker_in_use) while test_faults.py, in
-another xdist worker, may stop it. Every assertion is on the stack's state, read directly from moto and the registry.
+tests' own; dockerd is the shared one (test_faults.py stops one of its own). Every assertion is on the stack's state, read directly from moto and the registry.
 
 The tests run in order on one copy of the project (names rel-load, port 18086); figures go to the bench report.
 """
@@ -12,10 +11,7 @@ from __future__ import annotations
 import shutil
 from base64 import b64encode
 
-import pytest
-
 from support.deployed import Deployed
-from support.dockerlock import docker_in_use
 from support.figures import record
 from support.helpers import change_app
 from support.helpers import git
@@ -27,12 +23,6 @@ PORT = 18086
 
 
 project = Deployed.fixture(NAME, PORT)
-
-
-@pytest.fixture(autouse=True)
-def _dockerd_up():
-    with docker_in_use():
-        yield
 
 
 # --- throttling and latency --------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """deploy.yml runs struck by a fault at a stage boundary: moto (through the project's fault proxy), the project's
-registry or the shared dockerd gone when the run reaches the play about to start.
+registry or the project's dockerd (stack.PrivateDockerd) gone when the run reaches the play about to start.
 
 A chain is a list of (what goes, the play about to start, whether the run still needs it after that boundary). Each
 run of a chain is also the rerun of the one before: it does again, up to its own boundary, what the earlier fault
@@ -10,17 +10,12 @@ converged. So every boundary is struck once per fault, and no fault pays for a f
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 
 import yaml
 
-from support.deployed import DockerdHold
-from support.dockerlock import docker_in_use
 from support.figures import record
 from support.helpers import change_app
 from support.helpers import REPO
-from support.helpers import run_project
-from support.stack import DOCKERD_KILL
 
 PROBE = {"ANSIBLE_CALLBACK_PLUGINS": str(REPO / "tests" / "integration" / "callback_plugins"), "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.json,stage_probe"}
 # Run by stage_probe in the ansible-playbook process: take the proxy down.
@@ -40,52 +35,40 @@ RUN_LOCAL = _play("run_local.yml")
 
 
 def run_chain(project, chain: list[tuple[str, str, bool]]) -> None:
-    """A change, then the chain's runs; asserts the project converged and records the fault table's rows.
-
-    A chain that stops dockerd runs unlocked: it holds the engine exclusively from each dockerd fault until the engine
-    is back (DockerdHold), and no other chain stops it. A chain that leaves dockerd alone holds it in use (shared) for
-    each run (and for the last assertions, which ask the local container), so that a dockerd fault elsewhere waits
-    for that run, not for the whole chain."""
+    """A change, then the chain's runs; asserts the project converged and records the fault table's rows."""
     # The chain's last fault is one its run does not need: strike() has asserted that run succeeded, and it is the
     # chain's rerun.
     assert not chain[-1][2], "a chain must end on a fault its run does not need"
     version = change_app(project.root, f"reliability: faults {project.name}")
     before = project.revisions()
     before_service = project.service().get("taskDefinition")
-    stops_dockerd = any(target == "dockerd" for target, _boundary, _needed in chain)
-    with DockerdHold() as dockerd_held:
-        struck = [strike(project, target, boundary, needed, before, before_service, dockerd_held if stops_dockerd else None) for target, boundary, needed in chain]
+    struck = [strike(project, target, boundary, needed, before, before_service) for target, boundary, needed in chain]
     rows, final = [row for row, _report in struck], struck[-1][1]
-    with nullcontext() if stops_dockerd else docker_in_use():
-        project.assert_converged(version, len(before) + 1)
+    project.assert_converged(version, len(before) + 1)
     for row in rows:
         row.update(rerun="converged", rerun_changed=final["stats"]["localhost"]["changed"])
     record("faults", rows, extend=True)
 
 
-def strike(project, target: str, boundary: str, needed: bool, before: list[str], before_service: str | None, dockerd_held: DockerdHold | None) -> tuple[dict, dict]:
+def strike(project, target: str, boundary: str, needed: bool, before: list[str], before_service: str | None) -> tuple[dict, dict]:
     """A deploy.yml run with ``target`` gone when it reaches the boundary: it fails naming what went, if it still
-    needs it (else it succeeds), and leaves nothing half-done. ``target`` is back afterwards (dockerd: at the next run's
-    local_stack play; from the fault until then, dockerd is held exclusively in ``dockerd_held``; without
-    ``dockerd_held``, the run holds dockerd in use).
+    needs it (else it succeeds), and leaves nothing half-done. ``target`` is back afterwards, started again as the user
+    would start it (the proxy, the registry, dockerd with its data).
     Returns the fault table's row and the run's report."""
-    proxy, registry = project.proxy, project.registry
-    command, unreachable = {
-        "aws": (f"{sys.executable} -c '{DOWN.format(port=proxy.control_port)}'", proxy.url.split("//")[1]),
-        "registry": (registry.kill_command(), registry.address),
-        "dockerd": (None, "the Docker engine"),
+    proxy, registry, dockerd = project.proxy, project.registry, project.dockerd
+    command, unreachable, restart = {
+        "aws": (f"{sys.executable} -c '{DOWN.format(port=proxy.control_port)}'", proxy.url.split("//")[1], proxy.start),
+        "registry": (registry.kill_command(), registry.address, registry.start),
+        "dockerd": (dockerd and dockerd.kill_command(), "the Docker engine", dockerd and dockerd.start),
     }[target]
-    if target == "dockerd":
-        command = f"{dockerd_held.take()}; {DOCKERD_KILL}"
+    assert command, f"a {target} fault needs the project's own {target}"
     env = dict(PROBE, STAGE_PROBE_FAULT_AT=boundary, STAGE_PROBE_FAULT_CMD=command)
     # With AWS gone, botocore's standard retries back off for about a minute a call before the run fails: two
     # attempts say the same here (the throttling tests hold the retries at their default).
     attempts = ["-e", "aws_max_attempts=2"] if target == "aws" else []
     try:
-        with docker_in_use() if dockerd_held is None else nullcontext():
-            failed = run_project(project.root, "deploy.yml", *attempts, env=env, check=False)
+        failed = project.run("deploy.yml", *attempts, env=env, check=False)
     finally:
-        restart = {"aws": proxy.start, "registry": registry.start, "dockerd": getattr(dockerd_held, "release_when_up", None)}[target]
         if target != "aws" or proxy.server is None:
             restart()
 
