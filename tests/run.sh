@@ -2,7 +2,7 @@
 # The whole test suite, or some of its stages: tests/run.sh [stage ...]
 # Stages: stack lint unit integration e2e reliability molecule sanity (e2e and reliability, both asked for, run as one
 # stage, e2e_reliability, whose modules share the xdist workers; lint, unit and sanity, asked for together, run beside
-# each other where the first of them stands). Every stage runs even when one fails;
+# each other where the first of them stands, and so do e2e_reliability and molecule). Every stage runs even when one fails;
 # the exit code is non-zero if any failed. The stages that deploy (integration, e2e, reliability, molecule) use a moto
 # and a registry of their own: the user's stack (`make deploy`'s moto on 5051, registry on 5050, its containers) is
 # snapshotted before them and must be as it was after them, or the run fails (tests/support/user_stack.py).
@@ -67,7 +67,7 @@ stage_reliability() {
 }
 
 # The e2e and reliability stages in one session when both run: their test modules (each on projects, a moto and a
-# registry of its own; dockerd shared through tests/support/dockerlock.py) share the xdist workers, the longest
+# registry of its own; the dockerd faults on an engine of their own) share the xdist workers, the longest
 # first, so that neither worker waits while the other works through a stage's longest module alone.
 DEPLOY_MODULES=(
     tests/e2e/test_pipeline.py tests/reliability/test_faults.py tests/reliability/test_faults_services.py
@@ -209,39 +209,66 @@ if [[ " ${stages[*]} " == *" e2e "* && " ${stages[*]} " == *" reliability "* ]];
     stages=("${merged[@]}")
 fi
 
-# The stages that only read the tree and share nothing (lint, unit, sanity: each mostly one process), asked for together,
-# run beside each other where the first of them stands, each in a job of its own, their output shown in their order
-# when all have ended; each is timed on its own.
-BESIDE_STAGES=(lint unit sanity)
-beside=()
-for stage in "${stages[@]}"; do
-    [[ " ${BESIDE_STAGES[*]} " == *" $stage "* ]] && beside+=("$stage")
+# Stages asked for together that share nothing run beside each other, at the place of the first of them, each in a job
+# of its own and timed on its own; the first one's output is shown as it comes, the others' when all have ended.
+# lint, unit and sanity only read the tree (each mostly one process). e2e_reliability and molecule deploy, each to a
+# moto and a registry of its own, under names and ports of their own, on the shared dockerd (the dockerd faults stop
+# an engine of their own): the deploy runs wait much of their time (rollout and health polls, retries' back-off,
+# dockerd restarts), which the other fills.
+BESIDE_GROUPS=("lint unit sanity" "e2e_reliability molecule")
+beside_groups=()
+for group in "${BESIDE_GROUPS[@]}"; do
+    asked=()
+    for stage in $group; do
+        [[ " ${stages[*]} " == *" $stage "* ]] && asked+=("$stage")
+    done
+    [ ${#asked[@]} -gt 1 ] && beside_groups+=("${asked[*]}")
 done
-[ ${#beside[@]} -gt 1 ] || beside=()
+
+# Before a stage that deploys: the user's stack snapshotted, the wheelhouse built (once each).
+before_stage() {
+    case $1 in integration | e2e | reliability | e2e_reliability | molecule) snapshot_user_stack ;; esac
+    case $1 in e2e | reliability | e2e_reliability | molecule) ensure_wheelhouse ;; esac
+}
+
 run_beside() {
-    local stage logs=() pids=() i rc seconds
-    for stage in "${beside[@]}"; do
+    local group=("$@") stage logs=() pids=() i rc seconds
+    for stage in "${group[@]}"; do
+        before_stage "$stage"
+    done
+    echo "=== stages beside each other: ${group[*]} (the output of ${group[0]} as it comes, the others' at the end)"
+    for i in "${!group[@]}"; do
         logs+=("$(mktemp /tmp/stage-beside.XXXXXX)")
-        (start=$SECONDS; "stage_$stage"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") >"${logs[-1]}" 2>&1 &
+        if [ "$i" -eq 0 ]; then
+            (start=$SECONDS; "stage_${group[$i]}"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") &
+        else
+            (start=$SECONDS; "stage_${group[$i]}"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") >"${logs[-1]}" 2>&1 &
+        fi
         pids+=($!)
     done
     for i in "${!pids[@]}"; do
         wait "${pids[$i]}"
-        echo "=== stage: ${beside[$i]} (beside: ${beside[*]})"
-        cat "${logs[$i]}"
+    done
+    for i in "${!pids[@]}"; do
+        echo "=== stage: ${group[$i]} (beside: ${group[*]})"
+        [ "$i" -eq 0 ] || cat "${logs[$i]}"
         read -r rc seconds <"${logs[$i]}.rc" || { rc=1; seconds=0; }
-        record "${beside[$i]}" "$rc" "$seconds"
+        record "${group[$i]}" "$rc" "$seconds"
         rm -f "${logs[$i]}" "${logs[$i]}.rc"
     done
 }
 
 for stage in "${stages[@]}"; do
-    if [ ${#beside[@]} -gt 0 ] && [[ " ${beside[*]} " == *" $stage "* ]]; then
-        [ "$stage" != "${beside[0]}" ] || run_beside
+    group=""
+    for candidate in "${beside_groups[@]}"; do
+        [[ " $candidate " == *" $stage "* ]] && group=$candidate
+    done
+    if [ -n "$group" ]; then
+        # shellcheck disable=SC2086  # a group is its stages' names, split on purpose
+        [ "$stage" != "${group%% *}" ] || run_beside $group
         continue
     fi
-    case $stage in integration | e2e | reliability | e2e_reliability | molecule) snapshot_user_stack ;; esac
-    case $stage in e2e | reliability | e2e_reliability | molecule) ensure_wheelhouse ;; esac
+    before_stage "$stage"
     echo "=== stage: $stage"
     start=$SECONDS
     "stage_$stage"
