@@ -3,13 +3,16 @@
 The tests run in order on one copy of the project (a git repository of its own, so that a
 one-line change gets a new version), under names of their own (e2e-demo), against a moto and a
 registry of the tests' own (conftest.e2e_stack): what the README's `make deploy` runs (moto on
-5051, the registry on 5050, its container on 8080) is left as it was. dockerd is shared.
+5051, the registry on 5050, its container on 8080) is left as it was. The project builds and runs on a dockerd of its
+own (stack.PrivateDockerd): the one-layer assertion is about the build cache, and the classic builder, finding the
+same step cached twice (the other suites build the same Dockerfile at the same time on the shared engine), may take
+either chain.
 """
 
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +27,7 @@ from support.helpers import git
 from support.helpers import project_names
 from support import awscalls
 from support.helpers import run_project
+from support.stack import PrivateDockerd
 
 # The tests' own moto and registry (conftest.e2e_stack), set when the project is made.
 MOTO = ""
@@ -41,10 +45,20 @@ def project(tmp_path_factory, e2e_stack):
     """A copy of the checkout with a git history of its own, deploying to the tests' own moto and registry."""
     global MOTO, REGISTRY, REGISTRY_ADDRESS  # pylint: disable=global-statement
     MOTO, REGISTRY, REGISTRY_ADDRESS = e2e_stack.moto_url, e2e_stack.registry_url, e2e_stack.registry_address
-    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars()})
-    yield root
-    # moto and the registry are the tests' own and go with the session: only the local container is left.
-    subprocess.run(["docker", "rm", "-f", EXTRA_VARS["run_local_container_name"]], capture_output=True, check=False)
+    dockerd = PrivateDockerd.with_base_image("e2e-pipe0", "10.213.48.1/24")
+    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars(), **dockerd.extra_vars()})
+    # Every run of the module (and each docker command) on the module's engine; put back for the worker's next module.
+    before = os.environ.get("DOCKER_HOST")
+    os.environ["DOCKER_HOST"] = dockerd.host
+    try:
+        yield root
+    finally:
+        if before is None:
+            os.environ.pop("DOCKER_HOST")
+        else:
+            os.environ["DOCKER_HOST"] = before
+        # moto and the registry are the tests' own and go with the session; the engine, with its containers, goes here.
+        dockerd.remove()
 
 
 run = run_project

@@ -14,7 +14,6 @@ boundaries up to the rollout, on a project of its own in another xdist worker. F
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from support.deployed import Deployed
 from support.faults import ECR
@@ -22,7 +21,6 @@ from support.faults import FARGATE
 from support.faults import IMAGE
 from support.faults import run_chain
 from support.faults import RUN_LOCAL
-from support.helpers import REPO
 from support.stack import PrivateDockerd
 
 NAME = "rel-faults"
@@ -46,8 +44,7 @@ project = Deployed.fixture(NAME, PORT, private_dockerd=True)
 @pytest.fixture(scope="module")
 def dockerd():
     """The module's engine, with the base image its builds start from."""
-    base = yaml.safe_load((REPO / "inventories/local/group_vars/all/local_stack.yml").read_text())["local_stack_base_image"]
-    engine = PrivateDockerd("rel-faults0", "10.213.47.1/24", [base])
+    engine = PrivateDockerd.with_base_image("rel-faults0", "10.213.47.1/24")
     yield engine
     engine.remove()
 

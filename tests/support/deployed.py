@@ -35,7 +35,7 @@ class Deployed:
         """``dockerd``: the engine of the project's runs (its roles' docker_host, and DOCKER_HOST), else the shared one."""
         extra = dict(project_names(name, port), aws_endpoint_url=proxy.url, ecr_registry_override=registry.address, local_stack_enabled=False)
         if dockerd is not None:
-            extra.update(image_docker_host=dockerd.host, ecr_docker_host=dockerd.host)
+            extra.update(dockerd.extra_vars())
         return cls(copy_project(tmp_path_factory.mktemp(name) / "fargate", extra), name, port, moto, proxy, registry, dockerd)
 
     @classmethod

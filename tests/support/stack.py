@@ -11,6 +11,9 @@ import threading
 import time
 from pathlib import Path
 
+import yaml
+
+from support.helpers import REPO
 from support.helpers import Registry
 
 __all__ = ["PrivateDockerd", "Registry"]
@@ -46,6 +49,17 @@ class PrivateDockerd:
         save = subprocess.Popen(["docker", "save", *images], stdout=subprocess.PIPE)
         subprocess.run(["docker", f"--host={self.host}", "load", "--quiet"], stdin=save.stdout, capture_output=True, check=True)
         assert save.wait() == 0, f"docker save {images} failed"
+
+    @classmethod
+    def with_base_image(cls, bridge: str, subnet: str) -> "PrivateDockerd":
+        """One with the local inventory's base image (local_stack builds it on the shared engine)."""
+        settings = yaml.safe_load((REPO / "inventories/local/group_vars/all/local_stack.yml").read_text())
+        return cls(bridge, subnet, [settings["local_stack_base_image"]])
+
+    def extra_vars(self) -> dict:
+        """deploy.yml's variables that point its roles at this engine (with DOCKER_HOST for the modules that take no
+        docker_host of ours)."""
+        return {"image_docker_host": self.host, "ecr_docker_host": self.host}
 
     @staticmethod
     def _ip(*args: str) -> None:
