@@ -50,6 +50,8 @@ ECS_DEPLOY = f"{NAME}-ecsdeploy"
 PORT = 18090
 RUNS = 10
 ECS_STAGE = "Roll out to ECS Fargate"
+# Issue 12: a no-op deploy.yml, every check kept, takes at most this many times the stock playbook's no-op.
+NOOP_RATIO_TARGET = 2.0
 ECS_DEPLOY_VERSION = "1.17.0"
 ECS_DEPLOY_VENV = CACHE / "ecs-deploy"
 REGISTRY = "http://127.0.0.1:5050"
@@ -345,9 +347,9 @@ def figures(runs: dict, revs: dict, boto3_version: str, load: tuple) -> tuple[li
             "met": stage_calls <= 3,
         },
         {
-            "target": "our whole no-op deploy.yml is faster than the stock ECS-only playbook",
+            "target": f"our whole no-op deploy.yml within {NOOP_RATIO_TARGET:g}x the stock ECS-only playbook (issue 12)",
             "figure": f"median {ours_median:.1f} s vs {stock_median:.1f} s: ours takes {ours_median / stock_median:.1f}x as long",
-            "met": ours_median < stock_median,
+            "met": ours_median <= NOOP_RATIO_TARGET * stock_median,
         },
         {"target": f"our no-op deploy.yml registers 0 revisions in {count} runs", "figure": str(revs["ours"]), "met": revs["ours"] == 0},
         {"target": f"our no-op deploy.yml reports changed=0 in {count} runs", "figure": f"changed={changed}", "met": changed == 0},
