@@ -239,11 +239,8 @@ run_beside() {
     echo "=== stages beside each other: ${group[*]} (the output of ${group[0]} as it comes, the others' at the end)"
     for i in "${!group[@]}"; do
         logs+=("$(mktemp /tmp/stage-beside.XXXXXX)")
-        if [ "$i" -eq 0 ]; then
-            (start=$SECONDS; "stage_${group[$i]}"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") &
-        else
-            (start=$SECONDS; "stage_${group[$i]}"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") >"${logs[-1]}" 2>&1 &
-        fi
+        (if [ "$i" -gt 0 ]; then exec >"${logs[-1]}" 2>&1; fi
+         start=$SECONDS; "stage_${group[$i]}"; rc=$?; echo "$rc $((SECONDS - start))" >"${logs[-1]}.rc"; exit "$rc") &
         pids+=($!)
     done
     for i in "${!pids[@]}"; do

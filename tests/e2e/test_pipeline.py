@@ -12,7 +12,6 @@ either chain.
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.error
 import urllib.request
@@ -48,15 +47,11 @@ def project(tmp_path_factory, e2e_stack):
     dockerd = PrivateDockerd.with_base_image("e2e-pipe0", "10.213.48.1/24")
     root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars(), **dockerd.extra_vars()})
     # Every run of the module (and each docker command) on the module's engine; put back for the worker's next module.
-    before = os.environ.get("DOCKER_HOST")
-    os.environ["DOCKER_HOST"] = dockerd.host
     try:
-        yield root
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("DOCKER_HOST", dockerd.host)
+            yield root
     finally:
-        if before is None:
-            os.environ.pop("DOCKER_HOST")
-        else:
-            os.environ["DOCKER_HOST"] = before
         # moto and the registry are the tests' own and go with the session; the engine, with its containers, goes here.
         dockerd.remove()
 
