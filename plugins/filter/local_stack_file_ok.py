@@ -10,10 +10,9 @@ name: local_stack_file_ok
 short_description: Whether one of the local_stack role's files is already as the role writes it
 version_added: 0.3.0
 description:
-  - The local_stack role probes its state directory in one read-only shell task, which prints a line
-    C(mode:<name> <ls-style mode>) for each file and C(sha256:<name> <digest>) for those whose content it compares.
-    Given those lines and what a file must be, this filter says whether it is already so; a file that is is not
-    written again, so a second run changes nothing.
+  - The local_stack role looks at its state directory once (M(devops.fargate.local_stack_info)), which returns each
+    file's C(mode) as C(ls -l) shows it and the C(sha256) of its content. Given that and what a file must be, this
+    filter says whether it is already so; a file that is is not written again, so a second run changes nothing.
   - The wanted O(content) is compared by its SHA-256 digest. The registry's htpasswd (O(htpasswd)) is compared by its
     entry for the user - a bcrypt hash at the wanted cost that the password verifies - since a new salt makes every
     hash different.
@@ -21,12 +20,11 @@ author:
   - devops.fargate maintainers (@devops-fargate)
 options:
   _input:
-    description: The probe's output lines (C(stdout_lines)); lines of other kinds are ignored.
-    type: list
-    elements: str
+    description: The files as M(devops.fargate.local_stack_info) returns them (its RV(devops.fargate.local_stack_info#module:files)).
+    type: dict
     required: true
   name:
-    description: The file, by the name the probe prints.
+    description: The file, by the name the module was given.
     type: str
     required: true
   mode:
@@ -47,7 +45,7 @@ EXAMPLES = r"""
     content: "{{ moto_env }}"
     dest: /var/lib/stack/moto.env
     mode: "0640"
-  when: not probe.stdout_lines | devops.fargate.local_stack_file_ok('moto.env', mode='-rw-r-----', content=moto_env)
+  when: not probe.files | devops.fargate.local_stack_file_ok('moto.env', mode='-rw-r-----', content=moto_env)
 """
 
 RETURN = r"""
@@ -64,17 +62,6 @@ from ansible.errors import AnsibleFilterError
 BCRYPT_HASH = re.compile(r"^\$2[aby]\$(?P<cost>[0-9]{2})\$[./A-Za-z0-9]{53}$")
 
 
-def probed(lines: list[str]) -> dict[str, str]:
-    """``mode:<name> <value>`` and ``sha256:<name> <value>`` lines as a dict; a line without a value (an absent file)
-    is left out."""
-    found = {}
-    for line in lines or []:
-        key, value = line.partition(" ")[::2]
-        if re.match(r"^(mode|sha256):\S+$", key) and value.strip():
-            found[key] = value.strip()
-    return found
-
-
 def htpasswd_ok(text: str, username: str, password: str, cost: int) -> bool:
     """The file has an entry for ``username`` whose bcrypt hash is at ``cost`` and verifies ``password``."""
     try:
@@ -89,11 +76,11 @@ def htpasswd_ok(text: str, username: str, password: str, cost: int) -> bool:
     return False
 
 
-def local_stack_file_ok(lines: list[str], name: str, mode: str, content: str | None = None, htpasswd: dict | None = None) -> bool:
-    found = probed(lines)
-    if found.get(f"mode:{name}") != mode:
+def local_stack_file_ok(files: dict, name: str, mode: str, content: str | None = None, htpasswd: dict | None = None) -> bool:
+    found = (files or {}).get(name) or {}
+    if found.get("mode") != mode:
         return False
-    if content is not None and found.get(f"sha256:{name}") != hashlib.sha256(str(content).encode()).hexdigest():
+    if content is not None and found.get("sha256") != hashlib.sha256(str(content).encode()).hexdigest():
         return False
     if htpasswd is not None:
         try:

@@ -1,5 +1,5 @@
-"""Whether the local_stack role's files are already as it writes them, from its probe's lines (formerly Jinja in the
-role's vars/main.yml)."""
+"""Whether the local_stack role's files are already as it writes them, from what devops.fargate.local_stack_info found
+(formerly Jinja in the role's vars/main.yml)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,13 @@ from ansible_collections.devops.fargate.plugins.filter.local_stack_file_ok impor
 
 MOTO_ENV = "MOTO_ECS_SERVICE_RUNNING=1\n"
 USER, PASSWORD = "AWS", "123456789012-auth-token"
-# What the role's probe prints: the modes (empty for an absent file), then the digests.
-PROBE = [
-    "missing /usr/sbin/debootstrap",
-    "status moto 0",
-    "mode:. drwxr-x---",
-    "mode:moto.env -rw-r-----",
-    "mode:registry.yml -rw-r--r--",
-    "mode:registry.htpasswd -rw-r-----",
-    "sha256:moto.env " + hashlib.sha256(MOTO_ENV.encode()).hexdigest(),
-    "sha256:registry.yml ",
-]
+# What devops.fargate.local_stack_info returns for the role's files (an absent one has neither mode nor digest).
+PROBE = {
+    ".": {"mode": "drwxr-x---", "sha256": None},
+    "moto.env": {"mode": "-rw-r-----", "sha256": hashlib.sha256(MOTO_ENV.encode()).hexdigest()},
+    "registry.yml": {"mode": None, "sha256": None},
+    "registry.htpasswd": {"mode": "-rw-r-----", "sha256": "0" * 64},
+}
 
 
 def htpasswd(cost: int = 4, password: str = PASSWORD, user: str = USER) -> str:
@@ -38,7 +34,7 @@ def test_a_file_as_wanted_is_ok():
 @pytest.mark.parametrize("name, mode, content", [
     ("moto.env", "-rw-r-----", "MOTO_ECS_SERVICE_RUNNING=0\n"),  # other content
     ("moto.env", "-rw-------", MOTO_ENV),  # other mode
-    ("registry.yml", "-rw-r--r--", "version: 0.1\n"),  # no digest: the file is not there
+    ("registry.yml", "-rw-r--r--", "version: 0.1\n"),  # not there
     ("absent.yml", "-rw-r-----", None),
 ])
 def test_a_file_otherwise_is_not(name, mode, content):
