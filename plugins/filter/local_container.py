@@ -12,7 +12,9 @@ version_added: 0.3.0
 description:
   - The run_local role runs an ECS service's revision on the local Docker engine with M(community.docker.docker_container).
     This filter turns the revision's container definition into that module's arguments - the image, the environment,
-    the port published on the loopback address, the health check, the stop timeout, and a label naming the revision.
+    the port published on the loopback address, the health check, the stop timeout, and labels naming the revision
+    and a digest of all these arguments (C(devops-fargate.container-spec)). A running container whose label has the
+    digest is already as the module would make it, so a rerun need not ask.
   - Given C(inspect) instead (what M(community.docker.docker_container_info) returns of a container), it gives the
     arguments that run the same container again - how the role puts back the container a failed revision replaced.
   - Missing keys are left out (C(healthcheck) and C(stop_timeout) are then V(null)), so the module keeps its defaults.
@@ -61,12 +63,16 @@ _value:
     published_ports: {description: "C(127.0.0.1:<port>:<container port>), one for each port the container publishes.", type: list}
     healthcheck: {description: The health check (C(test), C(interval), C(timeout), C(retries), C(start_period)); V(null) without one., type: dict}
     stop_timeout: {description: Seconds Docker waits after SIGTERM; V(null) when not set., type: int}
-    labels: {description: The container's labels., type: dict}
+    labels: {description: "The container's labels: with O(task_definition_arn), the revision and the arguments' digest.", type: dict}
 """
+
+import hashlib
+import json
 
 from ansible.errors import AnsibleFilterError
 
 LABEL = "devops-fargate.task-definition"
+SPEC_LABEL = "devops-fargate.container-spec"
 NANOSECONDS = 1_000_000_000
 # ECS's health check defaults (seconds), as Docker's are not the same.
 ECS_HEALTH_DEFAULTS = {"interval": 30, "timeout": 5, "retries": 3, "startPeriod": 0}
@@ -82,14 +88,18 @@ def from_task(definition: dict, port: int, task_definition_arn: str | None = Non
     if check:
         settings = {key: check.get(key, default) for key, default in ECS_HEALTH_DEFAULTS.items()}
         health = _health(check["command"], settings["interval"], settings["timeout"], settings["retries"], settings["startPeriod"])
-    return {
+    spec = {
         "image": definition["image"],
         "env": {item["name"]: item["value"] for item in definition.get("environment") or []},
         "published_ports": [f"127.0.0.1:{port}:{mapping['containerPort']}" for mapping in (definition.get("portMappings") or [])[:1]],
         "healthcheck": health,
         "stop_timeout": definition.get("stopTimeout"),
-        "labels": {LABEL: task_definition_arn} if task_definition_arn else {},
+        "labels": {},
     }
+    if task_definition_arn:
+        spec["labels"] = {LABEL: task_definition_arn}
+        spec["labels"][SPEC_LABEL] = "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    return spec
 
 
 def from_inspect(container: dict, port: int) -> dict:

@@ -3,6 +3,9 @@ describes (formerly Jinja in playbooks/run_local.yml)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 from ansible.errors import AnsibleFilterError
 
@@ -24,7 +27,8 @@ INSPECTED = {
     "Config": {
         "Image": DEFINITION["image"],
         "Env": ["FLASK_SERVICE_NAME=web", "GUNICORN_WORKERS=2", "PATH=/opt/venv/bin:/usr/bin", "EMPTY="],
-        "Labels": {"devops-fargate.task-definition": ARN, "org.opencontainers.image.version": "1.2.3"},
+        "Labels": {"devops-fargate.task-definition": ARN, "org.opencontainers.image.version": "1.2.3",
+                   "devops-fargate.container-spec": local_container(DEFINITION, 8080, ARN)["labels"]["devops-fargate.container-spec"]},
         "Healthcheck": {"Test": ["CMD", "python3", "-c", "print(1)"], "Interval": 10 * 10**9, "Timeout": 5 * 10**9, "Retries": 2},
         "StopTimeout": 20,
     },
@@ -33,7 +37,9 @@ INSPECTED = {
 
 
 def test_a_revision_becomes_its_container_on_the_loopback_port():
-    assert local_container(DEFINITION, 8080, ARN) == {
+    spec = local_container(DEFINITION, 8080, ARN)
+    digest = spec["labels"].pop("devops-fargate.container-spec")
+    assert spec == {
         "image": DEFINITION["image"],
         "env": {"FLASK_SERVICE_NAME": "web", "GUNICORN_WORKERS": "2"},
         "published_ports": ["127.0.0.1:8080:8000"],
@@ -42,6 +48,26 @@ def test_a_revision_becomes_its_container_on_the_loopback_port():
         "stop_timeout": 20,
         "labels": {"devops-fargate.task-definition": ARN},
     }
+    assert digest == "sha256:" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+@pytest.mark.parametrize("change", [
+    {"image": "127.0.0.1:5050/web@sha256:" + "b" * 64},
+    {"environment": [{"name": "FLASK_SERVICE_NAME", "value": "web"}]},
+    {"portMappings": [{"containerPort": 9000}]},
+    {"healthCheck": {"command": ["CMD", "true"]}},
+    {"stopTimeout": 30},
+])
+def test_the_spec_digest_changes_with_every_argument_and_only_with_them(change):
+    """A container whose label has the digest is left alone by a rerun: any argument that differs must change it."""
+    def digest(definition, port=8080, arn=ARN):
+        return local_container(definition, port, arn)["labels"]["devops-fargate.container-spec"]
+
+    assert digest(dict(DEFINITION)) == digest(DEFINITION)
+    assert digest(dict(DEFINITION, essential=False, name="other")) == digest(DEFINITION), "not an argument of the container"
+    assert digest(dict(DEFINITION, **change)) != digest(DEFINITION)
+    assert digest(DEFINITION, port=8081) != digest(DEFINITION)
+    assert digest(DEFINITION, arn=ARN[:-1] + "8") != digest(DEFINITION)
 
 
 def test_a_bare_definition_leaves_docker_its_defaults():
