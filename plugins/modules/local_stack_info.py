@@ -47,17 +47,8 @@ options:
     type: list
     elements: str
     default: []
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, as in a real run.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is nothing to show.
-  idempotent:
-    support: full
-    description: Changes nothing.
 extends_documentation_fragment:
+  - devops.fargate.read_only
   - community.docker.docker.api_documentation
 notes:
   - Uses community.docker's Docker API client; no Docker SDK for Python is needed.
@@ -231,8 +222,8 @@ def engine(module: AnsibleModule, images: list[str]) -> dict:
                 continue
         return {"answers": True, "error": None, "images": found}
     except (EngineUnreachable, DockerException, RequestException) as e:
-        host = AnsibleDockerClientBase._get_value("docker_host", module.params["docker_host"], "DOCKER_HOST", DEFAULT_DOCKER_HOST)
-        return {"answers": False, "error": f"the Docker engine at {host} does not answer: {e}", "images": []}
+        address = AnsibleDockerClientBase._get_value("docker_host", module.params["docker_host"], "DOCKER_HOST", DEFAULT_DOCKER_HOST)
+        return {"answers": False, "error": f"the Docker engine at {address} does not answer: {e}", "images": []}
 
 
 def main() -> None:
