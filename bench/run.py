@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 OUT = REPO / ".cache" / "bench"
 # In report order.
-BENCHES = ["noop", "scale", "change", "image", "load", "ecs_api_calls"]
+BENCHES = ["noop", "scale", "change", "first_deploy", "image", "load", "ecs_api_calls"]
 
 
 def machine() -> dict:
