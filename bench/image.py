@@ -64,7 +64,7 @@ def main() -> None:
         retry_docker(client.images.remove, f"bench/fargate-demo:{tag}", force=True)
 
     rows = [
-        {"name": "base image (debootstrap, trimmed)", "value": round(base_mb, 1), "unit": "MB"},
+        {"name": "base image (mmdebstrap, trimmed)", "value": round(base_mb, 1), "unit": "MB"},
         {"name": "image, uncompressed", "value": round(size_mb, 1), "unit": "MB"},
         {"name": "filesystem layers", "value": len(layers), "unit": "layers"},
         {"name": "cold build (no cache)", "value": round(cold, 1), "unit": "s"},

@@ -92,7 +92,7 @@ missing_commands:
   returned: always
   type: list
   elements: str
-  sample: [/usr/sbin/debootstrap]
+  sample: [/usr/bin/mmdebstrap]
 running:
   description: For each of O(daemons), whether the process its pid file names runs.
   returned: always

@@ -22,7 +22,7 @@ __all__ = ["PrivateDockerd", "Registry"]
 class PrivateDockerd:
     """A dockerd of its own: socket, data and exec roots, pid file, bridge (``bridge``, on ``subnet``, port publishing
     by docker-proxy, no iptables rules beside the shared engine's) and managed containerd. ``images`` are copied into
-    it from the shared engine (the debootstrap base image: a build starts from it). ``kill_command()`` stops it as
+    it from the shared engine (the local base image: a build starts from it). ``kill_command()`` stops it as
     ``start-stop-daemon`` stops an engine (TERM, then KILL), and ``start()`` brings it back with its data."""
 
     def __init__(self, bridge: str, subnet: str, images: list[str]) -> None:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Trim a debootstrapped Debian bookworm rootfs into a small Python runtime
+# Trim a bootstrapped Debian bookworm rootfs into a small Python runtime
 # base image. Expects the output of
-#   debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates bookworm ROOTFS
+#   mmdebstrap --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
+#     --include=python3,python3-venv,ca-certificates bookworm ROOTFS
+# (or the same from debootstrap --variant=minbase)
 # and is meant to run on a copy, followed by the import:
 #   trim-rootfs.sh ROOTFS
 #   tar -C ROOTFS -c . | docker import \
@@ -32,7 +34,7 @@ die() { echo "${0##*/}: $*" >&2; exit 1; }
 rootfs=$(cd "$1" && pwd -P)
 [[ $rootfs != / ]] || die "refusing to trim the running system"
 [[ -x $rootfs/usr/bin/python3 && -f $rootfs/var/lib/dpkg/status ]] \
-  || die "'$rootfs' does not look like a debootstrapped rootfs with python3"
+  || die "'$rootfs' does not look like a bootstrapped rootfs with python3"
 
 in_root() { chroot "$rootfs" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
   DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 "$@"; }
@@ -93,7 +95,7 @@ rm -rf \
   "$rootfs"/var/log/* \
   "$rootfs"/tmp/* "$rootfs"/var/tmp/* "$rootfs"/root/*
 
-# debootstrap copies the build host's resolver and name; Docker and ECS
+# The bootstrap copies the build host's resolver and name; Docker and ECS
 # provide their own at run time.
 : >"$rootfs/etc/resolv.conf"
 echo localhost >"$rootfs/etc/hostname"
