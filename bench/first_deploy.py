@@ -3,9 +3,11 @@
 stack of its own (moto and registry on free ports, a state directory and a base image of its own, so mmdebstrap
 runs), and names of its own; `make venv`, then `make deploy`, each timed, then the service is asked /health.
 
-What this machine already has is not timed: the Debian packages the local_stack role would install (docker.io,
-docker-registry, mmdebstrap) and a running dockerd. Pip's and uv's caches are switched off for the run
-(PIP_NO_CACHE_DIR, UV_NO_CACHE): a fresh machine has none. Afterwards the copy's stack is torn down
+What this machine already has cannot be timed here: the Debian packages the local_stack role would install
+(docker.io, docker-registry, mmdebstrap, ...) and a running dockerd. The packages' install is timed instead in a
+clean Debian container (the local stack's test image: apt-get update, then apt-get install of the role's packages,
+as its apt task would), and added to the figure; dockerd's first start (a few seconds) is not. Pip's and uv's
+caches are switched off for the run (PIP_NO_CACHE_DIR, UV_NO_CACHE): a fresh machine has none. Afterwards the copy's stack is torn down
 (playbooks/local_stack_teardown.yml: its moto, its registry, its state directory, its base image), and its
 container and images are removed; the user's stack is not touched.
 
@@ -25,7 +27,9 @@ from datetime import datetime
 from pathlib import Path
 
 import docker
+import yaml
 
+from common import REPO
 from common import copy_project
 from common import emit
 from common import parse_args
@@ -64,6 +68,18 @@ def _report(stdout: str) -> dict:
         return json.JSONDecoder().raw_decode(stdout[stdout.index("\n{") + 1 :])[0]  # the timer callback's line follows
     except ValueError:
         return {"plays": []}
+
+
+def _apt_seconds() -> tuple[float, bool]:
+    """apt-get update and install of the local_stack role's packages, in a clean container of its Debian test image."""
+    role = yaml.safe_load((REPO / "roles" / "local_stack" / "defaults" / "main.yml").read_text())
+    stack = yaml.safe_load((REPO / "inventories" / "local" / "group_vars" / "all" / "local_stack.yml").read_text())
+    packages = role["local_stack_docker_packages"] + sorted(set(role["local_stack_packages"].values()))
+    image = stack.get("local_stack_test_image", role["local_stack_test_image"])
+    script = f"apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q {' '.join(packages)} >/dev/null"
+    start = time.monotonic()
+    process = subprocess.run(["docker", "run", "--rm", image, "/bin/sh", "-c", script], capture_output=True, text=True, timeout=900, check=False)
+    return time.monotonic() - start, process.returncode == 0
 
 
 def _answers(port: int) -> bool:
@@ -120,21 +136,26 @@ def main() -> None:
     finally:
         _clean(root, env, names)
         shutil.rmtree(base, ignore_errors=True)
+    apt_s, apt_ok = _apt_seconds()
     plays = [{"name": play["play"]["name"], "seconds": round(_seconds(play["play"]["duration"]), 1)} for play in report.get("plays", [])]
     tasks = sorted(
         ({"name": f"{task['task']['name']}", "seconds": round(_seconds(task["task"]["duration"]), 1)} for play in report.get("plays", []) for task in play["tasks"]),
         key=lambda row: -row["seconds"],
     )
-    total = venv_s + deploy_s
-    rows = [{"name": "make venv", "seconds": round(venv_s, 1)}, {"name": "make deploy", "seconds": round(deploy_s, 1)}]
+    total = apt_s + venv_s + deploy_s
+    rows = [
+        {"name": "the local stack's Debian packages (apt, timed in a clean container)", "seconds": round(apt_s, 1), "service answers": None if apt_ok else "apt failed"},
+        {"name": "make venv", "seconds": round(venv_s, 1)},
+        {"name": "make deploy", "seconds": round(deploy_s, 1)},
+    ]
     rows += [{"name": f"  play: {play['name']}", "seconds": play["seconds"]} for play in plays]
     rows += [{"name": f"  slowest task: {task['name']}", "seconds": task["seconds"]} for task in tasks[:6]]
-    rows.append({"name": "first make deploy (venv + playbook)", "seconds": round(total, 1), "service answers": answers})
+    rows.append({"name": "first make deploy (packages + venv + playbook)", "seconds": round(total, 1), "service answers": answers})
     targets = [
         {
-            "target": f"first make deploy on a fresh machine <= {TARGET_S} s (the Debian packages and dockerd excepted, present here)",
-            "figure": f"{total:.1f} s (venv {venv_s:.1f} s, playbook {deploy_s:.1f} s), service answers: {answers}",
-            "met": answers and total <= TARGET_S,
+            "target": f"first make deploy on a fresh machine <= {TARGET_S} s (issue 12; dockerd's first start not counted)",
+            "figure": f"{total:.1f} s (packages {apt_s:.1f} s in a container, venv {venv_s:.1f} s, playbook {deploy_s:.1f} s), service answers: {answers}",
+            "met": answers and apt_ok and total <= TARGET_S,
         }
     ]
     emit("First make deploy: a copy with no venv, wheelhouse, caches, base image or stack of its own", rows, targets, args.json, ["name", "seconds"])

@@ -53,7 +53,6 @@ def classify_deployment(
     service: dict,
     deployment_id: str,
     failed_tasks_threshold: int = 0,
-    baseline_failed_tasks: int = 0,
 ) -> tuple[DeploymentState, str]:
     """Where deployment ``deployment_id`` of ``service`` stands, and a reason for humans.
 
@@ -65,10 +64,10 @@ def classify_deployment(
     * no ``rolloutState`` (no circuit breaker data, e.g. behind a Classic Load Balancer):
       COMPLETED once it is the only deployment, PRIMARY, and runningCount == desiredCount;
     * no longer PRIMARY -> FAILED: a newer deployment superseded it, so it never completes;
-    * ``failed_tasks_threshold`` N > 0 and ``failedTasks - baseline_failed_tasks`` > N
-      -> FAILED. N = 0 turns this rule off and leaves the verdict to ECS's circuit breaker.
-      ``failedTasks`` counts from the start of the deployment, so the baseline is 0 for a
-      deployment we just started and its count at the first poll when joining one late;
+    * ``failed_tasks_threshold`` N > 0 and ``failedTasks`` > N -> FAILED. N = 0 turns this rule
+      off and leaves the verdict to ECS's circuit breaker. ECS counts ``failedTasks`` per
+      deployment, from its start: the only deployment watched that this run did not start is
+      the circuit breaker's rollback, whose count is its own as well;
     * otherwise IN_PROGRESS.
     """
     if failed_tasks_threshold < 0:
@@ -89,10 +88,10 @@ def classify_deployment(
     if deployment.get("status") != "PRIMARY":
         return DeploymentState.FAILED, f"deployment {deployment_id} was superseded{_primary_suffix(deployments)}"
 
-    new_failures = deployment.get("failedTasks", 0) - baseline_failed_tasks
-    if failed_tasks_threshold and new_failures > failed_tasks_threshold:
+    failed = deployment.get("failedTasks", 0)
+    if failed_tasks_threshold and failed > failed_tasks_threshold:
         return DeploymentState.FAILED, (
-            f"deployment {deployment_id} failed: {new_failures} tasks failed to start,"
+            f"deployment {deployment_id} failed: {failed} tasks failed to start,"
             f" more than the threshold of {failed_tasks_threshold}"
         )
     return DeploymentState.IN_PROGRESS, f"deployment {deployment_id} in progress: {_counts(deployment)}"
@@ -154,7 +153,6 @@ def wait_for_rollout(
     timeout: float,
     delay: float,
     failed_tasks_threshold: int = 0,
-    baseline_failed_tasks: int = 0,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> RolloutResult:
@@ -174,7 +172,7 @@ def wait_for_rollout(
         elapsed = clock() - start
         if service is None:
             return RolloutResult(DeploymentState.FAILED, "the service no longer exists", None, elapsed, polls)
-        state, reason = classify_deployment(service, deployment_id, failed_tasks_threshold, baseline_failed_tasks)
+        state, reason = classify_deployment(service, deployment_id, failed_tasks_threshold)
         if state != DeploymentState.IN_PROGRESS:
             return RolloutResult(state, reason, service, elapsed, polls)
         if elapsed >= timeout:

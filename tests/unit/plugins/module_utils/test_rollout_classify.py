@@ -62,13 +62,6 @@ def _service(*deployments):
             id="failed-tasks-at-threshold",
         ),
         pytest.param(
-            _service(_deployment(NEW, 7, failed=5)),
-            {"failed_tasks_threshold": 3, "baseline_failed_tasks": 2},
-            DeploymentState.IN_PROGRESS,
-            "in progress",
-            id="failed-tasks-counted-from-baseline",
-        ),
-        pytest.param(
             _service(_deployment(NEW, 7, failed=50)),
             {"failed_tasks_threshold": 0},
             DeploymentState.IN_PROGRESS,
