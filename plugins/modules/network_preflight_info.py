@@ -12,6 +12,9 @@ short_description: Read-only checks before a deploy - the caller's account, and 
 version_added: 0.2.0
 description:
   - Compares the caller's account (C(sts:GetCallerIdentity)) with O(account_id).
+  - That first request is sent once, without retries, and is the endpoint's check too. An endpoint that does not
+    answer (refused, reset) fails the module at once, naming its URL; any other error (throttling, a 5xx) is asked
+    again with botocore's standard retries.
   - For each subnet, finds its route table (its explicit association, else the VPC's main table) and the
     C(0.0.0.0/0) route; a route to a NAT gateway (or a NAT instance, transit gateway, firewall) is a way out; a route
     to an internet gateway is one only with O(assign_public_ip); otherwise the VPC needs the endpoints
@@ -101,6 +104,12 @@ network:
   sample: {subnets: [subnet-0a1b2c3d4e5f60718], security_groups: [sg-0123456789abcdef0]}
 """
 
+try:
+    from botocore.exceptions import ConnectionClosedError
+    from botocore.exceptions import ConnectionError as EndpointDown
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing botocore
+
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_route_tables
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
@@ -117,6 +126,18 @@ from ansible_collections.devops.fargate.plugins.module_utils.network_preflight i
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import preflight
 
 
+def identity(module) -> str:
+    """The caller's account. The first request goes out once, without retries: it is the endpoint's check too, and an
+    endpoint that does not answer fails the run at once, naming its URL (botocore's standard retries would try it 10
+    times, backing off for about a minute). Any other error (throttling, a 5xx) is asked again with the usual retries."""
+    try:
+        return caller_account(module.client("sts", config={"retries": {"mode": "standard", "total_max_attempts": 1}}))
+    except AnsiblePreflightError as e:
+        if isinstance(e.exception, (EndpointDown, ConnectionClosedError)):
+            raise
+    return caller_account(aws_client(module, "sts"))
+
+
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -129,10 +150,9 @@ def main() -> None:
         supports_check_mode=True,
     )
     p = module.params
-    sts = aws_client(module, "sts")
     ec2 = aws_client(module, "ec2")
     try:
-        account = caller_account(sts)
+        account = identity(module)
         problems = [m for m in [account_problem(account, p["account_id"])] if m]
         if problems:
             # Another account's subnets would only add confusing "not found" problems.
