@@ -9,11 +9,10 @@ from __future__ import annotations
 import socket
 import struct
 import threading
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 
 import pytest
 
+from support.endpoints import ThrottlingEndpoint
 from support.helpers import run_playbook
 from support.helpers import task_result
 
@@ -54,36 +53,6 @@ class ResettingEndpoint:
         self.sock.close()
 
 
-class ThrottlingSTS:
-    """An STS endpoint that answers the first ``throttle`` requests with Throttling, then GetCallerIdentity."""
-
-    def __init__(self, throttle: int) -> None:
-        self.requests = 0
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802  (http.server's name)
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                endpoint.requests += 1
-                status, body = (400, THROTTLED) if endpoint.requests <= throttle else (200, IDENTITY)
-                payload = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/xml")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-
-
 def preflight(endpoint_url: str, account_id: str) -> dict:
     connection = {"endpoint_url": endpoint_url, "access_key": "testing", "secret_key": "testing", "region": "us-east-1"}
     plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
@@ -108,13 +77,13 @@ def test_an_endpoint_that_does_not_answer_fails_at_once_naming_it(resetting):
 
 
 def test_a_throttled_first_request_is_asked_again_with_retries():
-    sts = ThrottlingSTS(throttle=2)
+    sts = ThrottlingEndpoint(2, (400, THROTTLED.encode()), (200, IDENTITY.encode()), "text/xml")
     try:
         result = preflight(sts.url, "444455556666")
     finally:
         sts.close()
     # The fast request, throttled; then the retrying client's two: throttled, answered. The answer is another account's.
-    assert sts.requests == 3
+    assert len(sts.requests) == 3
     assert not result.get("failed")
     assert result["account_id"] == "111122223333"
     assert any("444455556666" in problem and "111122223333" in problem for problem in result["problems"])

@@ -6,52 +6,21 @@ test's own that throttles, counting the requests it gets."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 
 import pytest
 
+from support.endpoints import ThrottlingEndpoint
 from support.helpers import run_playbook
 from support.helpers import task_result
 
 MISSING = {"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/c/web", "reason": "MISSING"}]}
 
 
-class ThrottlingEndpoint:
+def ecs_endpoint(throttle: int) -> ThrottlingEndpoint:
     """An ECS endpoint that answers the first ``throttle`` requests with ThrottlingException (as AWS does), then
-    DescribeServices with a missing service; ``requests`` counts what it got."""
-
-    def __init__(self, throttle: int) -> None:
-        self.throttle = throttle
-        self.requests: list[str] = []
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802  (http.server's name)
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                endpoint.requests.append(self.headers.get("X-Amz-Target", ""))
-                if len(endpoint.requests) <= endpoint.throttle:
-                    status, body = 400, {"__type": "ThrottlingException", "message": "Rate exceeded"}
-                else:
-                    status, body = 200, MISSING
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *_args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+    DescribeServices with a missing service."""
+    throttled = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+    return ThrottlingEndpoint(throttle, (400, throttled), (200, json.dumps(MISSING).encode()), "application/x-amz-json-1.1")
 
 
 def describe(endpoint: ThrottlingEndpoint, aws_config: dict | None = None, expect_failure: bool = False) -> dict:
@@ -72,7 +41,7 @@ def describe(endpoint: ThrottlingEndpoint, aws_config: dict | None = None, expec
 
 @pytest.fixture
 def endpoint(request):
-    server = ThrottlingEndpoint(request.param)
+    server = ecs_endpoint(request.param)
     yield server
     server.close()
 
