@@ -80,7 +80,6 @@ seconds:
 
 import time
 
-from ansible_collections.community.docker.plugins.module_utils._api.errors import APIError
 from ansible_collections.community.docker.plugins.module_utils._api.errors import DockerException
 from ansible_collections.community.docker.plugins.module_utils._api.errors import NotFound
 from ansible_collections.community.docker.plugins.module_utils.common_api import AnsibleDockerClient
@@ -91,21 +90,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.container_health im
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import health_check
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import state_of
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import why_not
-
-
-def run_check(client, container_id: str, argv: list[str]) -> int | None:
-    """The container's health check, run in it as Docker runs it; its exit code, None when it could not run (the
-    container stopped meanwhile: the next look says so)."""
-    try:
-        created = client.post_json_to_json("/containers/{0}/exec", container_id, data={
-            "AttachStdout": True, "AttachStderr": True, "Tty": False, "Privileged": False, "Cmd": argv,
-        })
-        client.post_json_to_stream("/exec/{0}/start", created["Id"], data={"Tty": False, "Detach": False}, stream=False, tty=False, demux=True)
-        return client.get_json("/exec/{0}/json", created["Id"]).get("ExitCode")
-    except APIError as e:
-        if e.response is not None and e.response.status_code == 409:
-            return None
-        raise
+from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import run_check
 
 
 def main() -> None:
