@@ -60,7 +60,7 @@ options:
         default: {}
   timeout:
     description: Seconds the app gets to answer the first probe, and again its health check to pass.
-    type: int
+    type: float
     default: 30
   delay:
     description: Seconds between two tries of the first probe.
@@ -172,8 +172,11 @@ class SmokeTest:
         self.remove()
         self.container_id = self.client.post_json_to_json("/containers/create", data=body, params={"name": self.params["name"]})["Id"]
         self.client.post_call("/containers/{0}/start", self.container_id)
-        port = host_port(self.inspect(), self.params["port"])
+        container = self.inspect()
+        port = host_port(container, self.params["port"])
         if port is None:
+            if state_of(container) == STOPPED:  # a container that stopped at once has no ports left
+                raise SmokeFailed(f"the container did not answer {self.params['probes'][0]['path']}: {why_not(container)}")
             raise SmokeFailed(f"Docker published no port for {self.params['port']}/tcp")
         self.result["host_port"] = port
 
@@ -194,7 +197,7 @@ class SmokeTest:
             if state_of(container) == STOPPED:
                 raise SmokeFailed(f"the container did not answer {path}: {why_not(container)}")
             if time.monotonic() > deadline:
-                raise SmokeFailed(f"{path} did not answer 200 within {self.params['timeout']} s (last: {last})")
+                raise SmokeFailed(f"{path} did not answer 200 within {self.params['timeout']:g} s (last: {last})")
             time.sleep(self.params["delay"])
 
     def healthy(self) -> str:
@@ -210,7 +213,7 @@ class SmokeTest:
             if run_check(self.client, self.container_id, argv) == 0:
                 return "exec"
             if time.monotonic() > deadline:
-                raise SmokeFailed(f"the health check did not pass within {self.params['timeout']} s (Docker says {state})")
+                raise SmokeFailed(f"the health check did not pass within {self.params['timeout']:g} s (Docker says {state})")
             time.sleep(min(self.params["delay"], 0.5))
 
     def run(self) -> None:
@@ -250,7 +253,7 @@ def main() -> None:
             healthcheck=dict(type="dict"),
             probes=dict(type="list", elements="dict", required=True,
                         options=dict(path=dict(type="str", required=True), expect=dict(type="dict", default={}))),
-            timeout=dict(type="int", default=30),
+            timeout=dict(type="float", default=30.0),
             delay=dict(type="float", default=1.0),
             log_lines=dict(type="int", default=40),
         ),
