@@ -18,7 +18,9 @@ from __future__ import annotations
 RETRIES = {"mode": "standard", "total_max_attempts": 10}
 
 
-def aws_client(module, service: str):
-    """``module.client(service)`` (an AnsibleAWSModule's) with botocore's standard retries. The module's own
-    ``aws_config`` is merged after this ``config``, so its ``retries``, when given, win."""
-    return module.client(service, config={"retries": dict(RETRIES)})
+def aws_client(module, service: str, attempts: int | None = None):
+    """``module.client(service)`` (an AnsibleAWSModule's) with botocore's standard retries, ``attempts`` a call when
+    given (1: no retry). The module's own ``aws_config`` is merged after this ``config``, so its ``retries``, when
+    given, win."""
+    retries = dict(RETRIES) if attempts is None else dict(RETRIES, total_max_attempts=attempts)
+    return module.client(service, config={"retries": retries})

@@ -131,7 +131,7 @@ def identity(module) -> str:
     endpoint that does not answer fails the run at once, naming its URL (botocore's standard retries would try it 10
     times, backing off for about a minute). Any other error (throttling, a 5xx) is asked again with the usual retries."""
     try:
-        return caller_account(module.client("sts", config={"retries": {"mode": "standard", "total_max_attempts": 1}}))
+        return caller_account(aws_client(module, "sts", attempts=1))
     except AnsiblePreflightError as e:
         if isinstance(e.exception, (EndpointDown, ConnectionClosedError)):
             raise

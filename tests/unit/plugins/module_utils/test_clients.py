@@ -36,3 +36,8 @@ def test_an_aws_config_without_retries_keeps_the_default():
     client = aws_client(ModuleStandIn({"connect_timeout": 5}), "ecr")
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 10}
     assert client.meta.config.connect_timeout == 5
+
+
+def test_a_client_of_one_attempt_keeps_the_standard_mode():
+    client = aws_client(ModuleStandIn(), "sts", attempts=1)
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 1}
