@@ -140,13 +140,11 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
 from ansible_collections.community.docker.plugins.module_utils.common_api import RequestException
 from ansible_collections.community.docker.plugins.module_utils.util import parse_healthcheck
 
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import HEALTHY
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import STARTING
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import STOPPED
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import health_check
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import state_of
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import why_not
-from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import run_check
+from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import Unhealthy
+from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import wait_healthy
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import container_config
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import host_port
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import mismatches
@@ -202,19 +200,12 @@ class SmokeTest:
 
     def healthy(self) -> str:
         """Whose health check passed, once one has; fails when the container stops, is unhealthy or times out."""
-        deadline = time.monotonic() + self.params["timeout"]
-        while True:
-            container = self.inspect()
-            state, argv = state_of(container), health_check(container)
-            if state == HEALTHY:
-                return "docker" if argv else "none"
-            if state != STARTING:
-                raise SmokeFailed(f"the health check did not pass: {why_not(container)}")
-            if run_check(self.client, self.container_id, argv) == 0:
-                return "exec"
-            if time.monotonic() > deadline:
-                raise SmokeFailed(f"the health check did not pass within {self.params['timeout']:g} s (Docker says {state})")
-            time.sleep(min(self.params["delay"], 0.5))
+        try:
+            return wait_healthy(self.client, self.container_id, self.params["timeout"], min(self.params["delay"], 0.5))
+        except Unhealthy as e:
+            if e.why is None:
+                raise SmokeFailed(f"the health check did not pass within {self.params['timeout']:g} s (Docker says {e.state})") from e
+            raise SmokeFailed(f"the health check did not pass: {e.why}") from e
 
     def run(self) -> None:
         self.start()

@@ -86,11 +86,8 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
 from ansible_collections.community.docker.plugins.module_utils.common_api import RequestException
 
 from ansible_collections.devops.fargate.plugins.module_utils.container_health import HEALTHY
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import STARTING
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import health_check
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import state_of
-from ansible_collections.devops.fargate.plugins.module_utils.container_health import why_not
-from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import run_check
+from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import Unhealthy
+from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import wait_healthy
 
 
 def main() -> None:
@@ -109,23 +106,17 @@ def main() -> None:
         return round(time.monotonic() - start, 1)
 
     try:
-        while True:
-            container = client.get_json("/containers/{0}/json", params["name"])
-            state, argv = state_of(container), health_check(container)
-            if state == HEALTHY:
-                client.module.exit_json(changed=False, status=HEALTHY, passed_by="docker" if argv else "none", seconds=seconds())
-            if state != STARTING:
-                client.fail(f"container {params['name']} is not healthy: {why_not(container)}", seconds=seconds())
-            if run_check(client, container["Id"], argv) == 0:
-                client.module.exit_json(changed=False, status=HEALTHY, passed_by="exec", seconds=seconds())
-            if time.monotonic() - start > params["timeout"]:
-                client.fail(f"container {params['name']} did not become healthy within {params['timeout']} seconds (Docker says {state})",
-                            seconds=seconds())
-            time.sleep(params["delay"])
+        passed_by = wait_healthy(client, params["name"], params["timeout"], params["delay"])
+    except Unhealthy as e:
+        if e.why is None:
+            client.fail(f"container {params['name']} did not become healthy within {params['timeout']} seconds (Docker says {e.state})",
+                        seconds=seconds())
+        client.fail(f"container {params['name']} is not healthy: {e.why}", seconds=seconds())
     except NotFound:
         client.fail(f"container {params['name']} does not exist", seconds=seconds())
     except (DockerException, RequestException) as e:
         client.fail(f"Docker error while waiting for container {params['name']}: {e}", seconds=seconds())
+    client.module.exit_json(changed=False, status=HEALTHY, passed_by=passed_by, seconds=seconds())
 
 
 if __name__ == "__main__":
