@@ -37,7 +37,6 @@ import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
-from datetime import datetime
 from pathlib import Path
 
 import docker
@@ -51,6 +50,7 @@ from common import emit
 from common import project_names
 from common import retry_docker
 from common import run_ansible
+from common import slowest_tasks
 
 NAME = "bench-change"
 PORT = 18099
@@ -252,20 +252,6 @@ def bare_commands(root: Path, moto: MotoServer, client) -> dict:
     ecs.update_service(cluster=NAME, service=NAME, forceNewDeployment=True)
     done = time.monotonic()
     return {"build": built - start, "push": pushed - built, "rollout": done - ready, "total": (pushed - start) + (done - ready)}
-
-
-def slowest_tasks(report: dict, count: int = 8) -> list[tuple[float, str]]:
-    """The run's longest tasks (seconds, "play / task"), from the JSON callback's durations."""
-    timed = []
-    for play in report.get("plays", []):
-        for task in play["tasks"]:
-            duration = task["task"].get("duration", {})
-            if duration.get("start") and duration.get("end"):
-                seconds = (
-                    datetime.fromisoformat(duration["end"].replace("Z", "+00:00")) - datetime.fromisoformat(duration["start"].replace("Z", "+00:00"))
-                ).total_seconds()
-                timed.append((seconds, f"{play['play']['name']} / {task['task']['name']}"))
-    return sorted(timed, reverse=True)[:count]
 
 
 def figures(name: str, result: dict) -> dict:

@@ -43,6 +43,7 @@ __all__ = [
     "aws_defaults",
     "copy_project",
     "default_network",
+    "duration_seconds",
     "emit",
     "median",
     "parse_args",
@@ -51,6 +52,7 @@ __all__ = [
     "retry_docker",
     "run_ansible",
     "run_playbook",
+    "slowest_tasks",
     "stage_requests",
     "writes",
 ]
@@ -130,15 +132,29 @@ class Run:
         for play in reversed(self.report.get("plays", [])):
             for task in reversed(play["tasks"]):
                 if task["task"]["name"] == name:
-                    return _seconds(task["task"]["duration"])
+                    return duration_seconds(task["task"]["duration"])
         raise KeyError(name)
 
 
-def _seconds(duration: dict) -> float:
+def duration_seconds(duration: dict) -> float | None:
+    """A JSON-callback duration (``start``, ``end``) in seconds; None without an end (an include's entry)."""
     from datetime import datetime
 
+    if not duration.get("start") or not duration.get("end"):
+        return None
     start, end = (datetime.fromisoformat(duration[key].replace("Z", "+00:00")) for key in ("start", "end"))
     return (end - start).total_seconds()
+
+
+def slowest_tasks(report: dict, count: int = 8) -> list[tuple[float, str]]:
+    """The run's longest tasks (seconds, "play / task"), from the JSON callback's durations."""
+    timed = []
+    for play in report.get("plays", []):
+        for task in play["tasks"]:
+            seconds = duration_seconds(task["task"].get("duration", {}))
+            if seconds is not None:
+                timed.append((seconds, f"{play['play']['name']} / {task['task']['name']}"))
+    return sorted(timed, reverse=True)[:count]
 
 
 def run_ansible(args: list[str], cwd: Path, env: dict | None = None, moto: MotoServer | None = None, timeout: int = 900) -> Run:

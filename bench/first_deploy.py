@@ -23,7 +23,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from datetime import datetime
 from pathlib import Path
 
 import docker
@@ -31,22 +30,17 @@ import yaml
 
 from common import REPO
 from common import copy_project
+from common import duration_seconds
 from common import emit
 from common import parse_args
 from common import project_names
 from common import retry_docker
+from common import slowest_tasks
 from support.helpers import free_port
 
 NAME = "bench-first"
 TARGET_S = 180
 NO_CACHE = {"PIP_NO_CACHE_DIR": "1", "UV_NO_CACHE": "1"}
-
-
-def _seconds(duration: dict) -> float:
-    if "end" not in duration:  # an include's entry
-        return 0.0
-    start, end = (datetime.fromisoformat(duration[key].replace("Z", "+00:00")) for key in ("start", "end"))
-    return (end - start).total_seconds()
 
 
 def _env(root: Path) -> dict:
@@ -137,19 +131,19 @@ def main() -> None:
         _clean(root, env, names)
         shutil.rmtree(base, ignore_errors=True)
     apt_s, apt_ok = _apt_seconds()
-    plays = [{"name": play["play"]["name"], "seconds": round(_seconds(play["play"]["duration"]), 1)} for play in report.get("plays", [])]
-    tasks = sorted(
-        ({"name": f"{task['task']['name']}", "seconds": round(_seconds(task["task"]["duration"]), 1)} for play in report.get("plays", []) for task in play["tasks"]),
-        key=lambda row: -row["seconds"],
-    )
+    plays = [{"name": play["play"]["name"], "seconds": round(duration_seconds(play["play"]["duration"]) or 0.0, 1)} for play in report.get("plays", [])]
     total = apt_s + venv_s + deploy_s
     rows = [
-        {"name": "the local stack's Debian packages (apt, timed in a clean container)", "seconds": round(apt_s, 1), "service answers": None if apt_ok else "apt failed"},
+        {
+            "name": "the local stack's Debian packages (apt, timed in a clean container)",
+            "seconds": round(apt_s, 1),
+            "service answers": None if apt_ok else "apt failed",
+        },
         {"name": "make venv", "seconds": round(venv_s, 1)},
         {"name": "make deploy", "seconds": round(deploy_s, 1)},
     ]
     rows += [{"name": f"  play: {play['name']}", "seconds": play["seconds"]} for play in plays]
-    rows += [{"name": f"  slowest task: {task['name']}", "seconds": task["seconds"]} for task in tasks[:6]]
+    rows += [{"name": f"  slowest task: {name}", "seconds": round(seconds, 1)} for seconds, name in slowest_tasks(report, 6)]
     rows.append({"name": "first make deploy (packages + venv + playbook)", "seconds": round(total, 1), "service answers": answers})
     targets = [
         {
