@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import io
+import subprocess
+import tarfile
+import uuid
+
 import pytest
 
 from support.helpers import MotoServer
@@ -39,6 +44,20 @@ def e2e_stack():
     stack = TestStack()
     yield stack
     stack.close()
+
+
+@pytest.fixture
+def image():
+    """A one-file image of the test's own (docker import: no base image, no build)."""
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        content = uuid.uuid4().hex.encode()
+        info = tarfile.TarInfo("stamp")
+        info.size = len(content)
+        tar.addfile(info, io.BytesIO(content))
+    image_id = subprocess.run(["docker", "import", "-"], input=data.getvalue(), check=True, capture_output=True).stdout.decode().strip()
+    yield image_id
+    subprocess.run(["docker", "rmi", "-f", image_id], check=False, capture_output=True)
 
 
 # --- IAM: each deploy/check/rollback/destroy run's AWS calls, for docs/iam/calls.json ----------------------------

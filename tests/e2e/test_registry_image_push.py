@@ -4,9 +4,7 @@ nothing; check mode reports the tags and writes none; failures name the step and
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 import uuid
 
 import pytest
@@ -17,20 +15,6 @@ from support.helpers import run_playbook
 from support.helpers import task_result
 
 ACCEPT = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
-
-
-@pytest.fixture
-def image():
-    """A one-file image of the test's own (docker import: no base image, no build)."""
-    data = io.BytesIO()
-    with tarfile.open(fileobj=data, mode="w") as tar:
-        content = uuid.uuid4().hex.encode()
-        info = tarfile.TarInfo("stamp")
-        info.size = len(content)
-        tar.addfile(info, io.BytesIO(content))
-    image_id = subprocess.run(["docker", "import", "-"], input=data.getvalue(), check=True, capture_output=True).stdout.decode().strip()
-    yield image_id
-    subprocess.run(["docker", "rmi", "-f", image_id], check=False, capture_output=True)
 
 
 @pytest.fixture

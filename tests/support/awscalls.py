@@ -321,12 +321,12 @@ _AUTOSCALING = "roles/fargate 'Scale the service on CPU between its bounds' (far
 
 # (jobs, call, code path and reason)
 CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
-    (("deploy", "check"), Call("ecr:BatchGetImage", _REPOSITORY), "roles/ecr registry_state.yml: GET manifests/<tag>, " + _REGISTRY_API),
-    (("deploy",), Call("ecr:BatchCheckLayerAvailability", _REPOSITORY), "roles/ecr push.yml: docker push, " + _REGISTRY_API),
-    (("deploy",), Call("ecr:InitiateLayerUpload", _REPOSITORY), "roles/ecr push.yml: docker push, " + _REGISTRY_API),
-    (("deploy",), Call("ecr:UploadLayerPart", _REPOSITORY), "roles/ecr push.yml: docker push, " + _REGISTRY_API),
-    (("deploy",), Call("ecr:CompleteLayerUpload", _REPOSITORY), "roles/ecr push.yml: docker push, " + _REGISTRY_API),
-    (("deploy",), Call("ecr:PutImage", _REPOSITORY), "roles/ecr push.yml: docker push, " + _REGISTRY_API),
+    (("deploy", "check"), Call("ecr:BatchGetImage", _REPOSITORY), "devops.fargate.ecr_push (registry_image_info): GET manifests/<tag>, " + _REGISTRY_API),
+    (("deploy",), Call("ecr:BatchCheckLayerAvailability", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
+    (("deploy",), Call("ecr:InitiateLayerUpload", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
+    (("deploy",), Call("ecr:UploadLayerPart", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
+    (("deploy",), Call("ecr:CompleteLayerUpload", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
+    (("deploy",), Call("ecr:PutImage", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
     (("destroy",), Call("ecr:ListImages", _REPOSITORY), "playbooks/destroy.yml: GET tags/list, " + _REGISTRY_API),
     (
         ("deploy",),

@@ -1,5 +1,5 @@
-"""The ecr role's plan, as filters: which recorded login is reused and which login is in use (ecr_login_state), and
-which tags are current, to push, protected or conflicting (ecr_tag_plan). Formerly Jinja in roles/ecr/vars/main.yml."""
+"""The ecr_push action's decisions: which recorded login is reused and which login is in use (login_state), and which
+tags are current, to push, protected or conflicting (tag_plan). Formerly Jinja in roles/ecr/vars/main.yml, then filters."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import hashlib
 
 import pytest
 
-from ansible_collections.devops.fargate.plugins.filter.ecr_login_state import ecr_login_state
-from ansible_collections.devops.fargate.plugins.filter.ecr_tag_plan import ecr_tag_plan
-from ansible_collections.devops.fargate.plugins.filter.ecr_tag_plan import protected_tags
+from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import login_record_name
+from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import login_state
+from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import protected_tags
+from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import split_auth
+from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import tag_plan
 
 REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 AUTH = base64.b64encode(b"AWS:s3cret-token").decode()
@@ -21,11 +23,12 @@ TOKEN = {"registry": REGISTRY, "username": "AWS", "password": "n3w-token", "expi
 
 
 def login(**given):
-    return ecr_login_state(dict({"record": RECORD, "docker_config": CONFIG, "registry_override": "", "min_validity": 600, "now": NOW}, **given))
+    given = dict({"record": RECORD, "docker_config": CONFIG, "registry_override": "", "min_validity": 600, "now": NOW}, **given)
+    return login_state(**given)
 
 
 def test_a_recorded_login_with_time_left_is_reused_as_it_is():
-    state = login(token={"skipped": True, "changed": False})
+    state = login(token=None)
     assert state["recorded_valid"] and not state["fetched"] and not state["login_needed"]
     assert (state["registry"], state["username"], state["password"]) == (REGISTRY, "AWS", "s3cret-token")
 
@@ -67,8 +70,8 @@ IMAGE = {"Id": "sha256:" + "c" * 64, "RepoDigests": [f"{URI}@sha256:" + "d" * 64
 
 
 def plan(**given):
-    return ecr_tag_plan(dict({"tags": TAGS, "image_tag": "1.2.0", "source_image": IMAGE["Id"], "remote": {}, "remote_image": None, "image": IMAGE,
-                              "repository_uri": URI, "mutability": "MUTABLE", "exclusion_filters": [], "promote_any_tag": False}, **given))
+    return tag_plan(dict({"tags": TAGS, "image_tag": "1.2.0", "source_image": IMAGE["Id"], "remote": {}, "remote_image": None, "image": IMAGE,
+                          "repository_uri": URI, "mutability": "MUTABLE", "exclusion_filters": [], "promote_any_tag": False}, **given))
 
 
 def test_an_empty_repository_gets_every_tag():
@@ -112,3 +115,10 @@ def test_no_source_and_the_version_in_the_registry_is_a_promotion():
 )
 def test_protected_tags_follow_ecr_wildcards(mutability, filters, protected):
     assert protected_tags(["1.2.0", "latest", "1.2.0-dirty"], mutability, filters) == protected
+
+
+def test_one_login_record_per_registry_and_the_config_auth_read_back():
+    assert login_record_name(f"{REGISTRY}/web") == login_record_name(f"{REGISTRY}/other/api")
+    assert login_record_name(f"{REGISTRY}/web") != login_record_name("127.0.0.1:5050/web")
+    assert login_record_name("127.0.0.1:5050/web").startswith("devops-fargate-ecr-login-")
+    assert split_auth(AUTH) == ("AWS", "s3cret-token") and split_auth("") == ("", "")
