@@ -120,13 +120,20 @@ class ActionModule(ActionBase):
         image = self._source_image() if p["source_image"] else {}
         push = tag_plan(dict(rules, source_image=p["source_image"] or ("(not built yet)" if pending else ""), image=image))
         self._check_source(image, push, uri, pending)
-        repository_arn = self._apply(repository, plan)
+        repository_arn, repository_diff = self._apply(repository, plan)
         digest, pushed, retagged = self._push(login, name, uri, image, push)
-        return dict(
+        result = dict(
             common, changed=self._changed, repository_arn=repository_arn, tags=tags, digest=digest,
             image_uri=f"{uri}@{digest}" if digest else "", pushed_tags=pushed, retagged=retagged,
             current_tags=push["current"], promoted=push["promoted"], found_image=push["found_image"],
         )
+        if self._task.diff:
+            moved = pushed + retagged
+            tags_diff = {"before_header": f"{uri} tags", "after_header": f"{uri} tags",
+                         "before": {tag: push["remote_digest"].get(tag, "(none)") for tag in moved},
+                         "after": {tag: digest or "(the pushed image)" for tag in moved}}
+            result["diff"] = [d for d in (repository_diff, tags_diff if moved else None) if d]
+        return result
 
     def _plan(self, repository: dict) -> dict:
         """ecr_repository in check mode: every setting validated and compared with the repository, nothing written."""
@@ -245,14 +252,18 @@ class ActionModule(ActionBase):
                          f"tag mutability is {self._mutability}, so the tag cannot be overwritten. "
                          f"Push the new image under a new {self._name('image_tag')}. Nothing was pushed.")
 
-    def _apply(self, repository: dict, plan: dict) -> str:
+    def _apply(self, repository: dict, plan: dict) -> tuple[str, dict | None]:
+        """Create or update the repository as planned; its ARN, and ecr_repository's diff (--diff)."""
         if not (plan["created"] or plan["changes"]):
-            return plan["repository"].get("repository_arn", "")
+            return plan["repository"].get("repository_arn", ""), None
         done = self._module("devops.fargate.ecr_repository", dict(repository, **self._aws))
         if done.get("failed"):
             raise Failed(f"repository {repository.get('name')}: {done.get('msg')}", changed=bool(done.get("changed")))
         self._changed = self._changed or bool(done.get("changed"))
-        return done["repository"].get("repository_arn", "")
+        diff = done.get("diff")
+        if diff:
+            diff = dict(diff, before_header=f"repository {repository.get('name')}", after_header=f"repository {repository.get('name')}")
+        return done["repository"].get("repository_arn", ""), diff
 
     def _push(self, login: dict, name: str, uri: str, image: dict, push: dict) -> tuple[str, list[str], list[str]]:
         """The tags the registry lacks: pushed once from the engine, or, for a promoted image, its manifest put under

@@ -118,8 +118,10 @@ attributes:
       - Plans, logs in (C(docker login) itself predicts) and reads the registry as a real run does; writes nothing and
         reports what a real run would change.
   diff_mode:
-    support: none
-    description: The repository's differences are in RV(plan.changes).
+    support: full
+    description:
+      - Shows the repository's settings that change (M(devops.fargate.ecr_repository)'s diff), and each tag that moves,
+        from the digest it points at to the image's.
   idempotent:
     support: full
     description: A second run with the same image pushes nothing and reports no change.

@@ -1,6 +1,6 @@
 """The ecr role's one task, devops.fargate.ecr_push, on the e2e stack's moto and registry: check mode predicts what the
-real run does (it fails where the real run would, and a build still to come is a push, not a promotion), and the push
-reuses the image stage's lookup (no second token, plan or registry read). Each run has a Docker config of its own."""
+real run does (it fails where the real run would, and a build still to come is a push, not a promotion), the push
+reuses the image stage's lookup (no second token, plan or registry read), and --diff shows the repository and the tags. Each run has a Docker config of its own."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def test_a_build_still_to_come_is_predicted_as_a_push_even_where_the_registry_ho
 
 
 def test_the_push_reuses_the_image_stages_lookup_and_forgets_it_after(e2e_stack, tmp_path, repository, image):
-    report = run_role(e2e_stack, tmp_path, tasks_from=["find", "main", "main"], ecr_repository_name=repository, ecr_image_tag="v1",
+    report = run_role(e2e_stack, tmp_path, "--diff", tasks_from=["find", "main", "main"], ecr_repository_name=repository, ecr_image_tag="v1",
                       ecr_extra_tags=["latest"], ecr_source_image=image)
     lookup, push, again = [task["hosts"]["localhost"] for task in report["plays"][0]["tasks"] if task["task"]["name"] == PUSH_TASK]
     assert lookup["login"]["fetched"] and lookup["found_image"] == {} and "digest" not in lookup
@@ -75,6 +75,11 @@ def test_the_push_reuses_the_image_stages_lookup_and_forgets_it_after(e2e_stack,
     assert push["plan"] == lookup["plan"] and push["remote"] == lookup["remote"], "and its plan and registry answer"
     assert (push["changed"], push["pushed_tags"]) == (True, ["v1", "latest"])
     assert served(e2e_stack, repository, "v1") == served(e2e_stack, repository, "latest") == push["digest"]
+    # --diff: the repository's settings as created, then each tag from what it pointed at to the image.
+    created, moved = push["diff"]
+    assert created["before_header"] == f"repository {repository}" and created["after"]["image_tag_mutability"] == "MUTABLE"
+    assert (moved["before"], moved["after"]) == ({"v1": "(none)", "latest": "(none)"}, {"v1": push["digest"], "latest": push["digest"]})
     # Used once: the next run asks again (moto's tokens expire in 2015, so it fetches one) and finds both tags current.
     assert again["login"]["fetched"] and again["remote"] != lookup["remote"]
     assert (again["changed"], again["pushed_tags"], again["current_tags"], again["digest"]) == (False, [], ["v1", "latest"], push["digest"])
+    assert not again.get("diff"), "nothing changes, nothing to show"
