@@ -307,7 +307,7 @@ class Deployer:
             if conflicts:
                 self.fail("; ".join(conflicts))
         desired = desired_task_definition(self.params)
-        task_definition, registered = self._ensure_task_definition(desired, service)
+        task_definition, registered, containers = self._ensure_task_definition(desired, service)
         if service is None:
             deployment, forced = self._create_service(task_definition), False
         else:
@@ -318,6 +318,7 @@ class Deployer:
             "registered": registered,
             "forced": forced,
             "images": self._images(desired),
+            "container_definitions": containers,
         }
         result.update(self._finish_rollout(deployment, service, task_definition))
         if registered and self.params["keep_revisions"]:
@@ -375,29 +376,32 @@ class Deployer:
 
     # -- task definition ----------------------------------------------------------------
 
-    def _ensure_task_definition(self, desired: dict, service: dict | None) -> tuple[str, bool]:
-        """The revision to run and whether it was registered: the service's, else the latest, else new."""
+    def _ensure_task_definition(self, desired: dict, service: dict | None) -> tuple[str, bool, list[dict]]:
+        """The revision to run, whether it was registered, and its containers as ECS has them (as they would be
+        registered, in check mode): the service's revision, else the latest, else a new one."""
         family = desired["family"]
         running = service.get("taskDefinition") if service else None
         compared = None
         if running and task_definition_family(running) == family:
             compared = ecs.describe_task_definition(self.client, running)
             if self._reusable(desired, compared):
-                return compared["taskDefinition"]["taskDefinitionArn"], False
+                return compared["taskDefinition"]["taskDefinitionArn"], False, _containers(compared)
         latest = ecs.describe_task_definition(self.client, family)
         already_compared = (
             compared and latest and same_task_definition(latest["taskDefinition"]["taskDefinitionArn"], compared["taskDefinition"]["taskDefinitionArn"])
         )
         if not already_compared and self._reusable(desired, latest):
-            return latest["taskDefinition"]["taskDefinitionArn"], False
+            return latest["taskDefinition"]["taskDefinitionArn"], False, _containers(latest)
         # A revert to the revision deployed before: the good revisions on record, one call each.
         seen = [found["taskDefinition"]["taskDefinitionArn"] for found in (compared, latest) if found]
         for good in _good_revisions(service):
             if task_definition_family(good) == family and not any(same_task_definition(good, arn) for arn in seen):
-                if self._reusable(desired, ecs.describe_task_definition(self.client, good)):
-                    return good, False
+                found = ecs.describe_task_definition(self.client, good)
+                if self._reusable(desired, found):
+                    return good, False, _containers(found)
                 seen.append(good)
-        return self._register(desired, compared or latest, latest), True
+        arn, containers = self._register(desired, compared or latest, latest)
+        return arn, True, containers
 
     def _reusable(self, desired: dict, found: dict | None) -> bool:
         """An ACTIVE revision asked for with the same request, or equal in meaning; its tags are brought in line.
@@ -414,7 +418,7 @@ class Deployer:
         self._ensure_tags("task_definition", found["taskDefinition"]["taskDefinitionArn"], found.get("tags"), self.params.get("task_definition_tags"))
         return True
 
-    def _register(self, desired: dict, compared: dict | None, latest: dict | None) -> str:
+    def _register(self, desired: dict, compared: dict | None, latest: dict | None) -> tuple[str, list[dict]]:
         before = compared["taskDefinition"] if compared else {}
         differing = compare_task_definitions(desired, before) if compared else ["family"]
         self.changes += [f"task_definition.{path}" for path in differing]
@@ -427,8 +431,9 @@ class Deployer:
         tags = dict(normalize_tags(self.params.get("task_definition_tags") or {}), **{REQUEST_DIGEST_TAG: request_digest(desired)})
         params = dict(desired, tags=[{"key": key, "value": value} for key, value in tags.items()])
         if self.check_mode:
-            return _predicted_arn(desired["family"], latest, compared)
-        return self._write(ecs.register_task_definition, **params)["taskDefinitionArn"]
+            return _predicted_arn(desired["family"], latest, compared), desired["containerDefinitions"]
+        registered = self._write(ecs.register_task_definition, **params)
+        return registered["taskDefinitionArn"], registered.get("containerDefinitions") or []
 
     def _ensure_tags(self, resource: str, arn: str, current: list | None, wanted: dict | None) -> None:
         """``resource``'s tags (``task_definition`` or ``service``) brought to ``wanted``: left alone when it is None; tags not
@@ -650,6 +655,11 @@ def _rolled_back_by_ecs(service: dict | None, failed: str) -> str | None:
     if primary and primary.get("taskDefinition") and not same_task_definition(primary["taskDefinition"], failed):
         return primary["taskDefinition"]
     return None
+
+
+def _containers(found: dict) -> list[dict]:
+    """A described revision's container definitions."""
+    return found["taskDefinition"].get("containerDefinitions") or []
 
 
 def _revision(task_definition: str | None) -> int | None:

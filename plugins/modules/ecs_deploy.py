@@ -286,6 +286,13 @@ rollback_task_definition_arn:
   description: The revision rolled back to.
   returned: when rolled_back
   type: str
+container_definitions:
+  description:
+    - The containers of the revision the service runs, as ECS describes them (as they would be registered, in check
+      mode), so that a later step (the run_local role) need not ask ECS again.
+  returned: when state is present
+  type: list
+  elements: dict
 images:
   description: Each container's image as deployed, with its digest when known.
   returned: when state is present

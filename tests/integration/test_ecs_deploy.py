@@ -225,6 +225,23 @@ def test_explicit_force_always_forces(moto, svc):
     assert forced["deployment_id"] != first["deployment_id"]
 
 
+def test_the_result_carries_the_running_revisions_containers_as_ecs_has_them(moto, svc):
+    """So that the run_local role need not describe the service and its revision again."""
+
+    def described(arn):
+        return moto.client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"]
+
+    created = svc()  # registered
+    assert created["container_definitions"] == described(created["task_definition_arn"])
+    assert created["container_definitions"][0]["image"] == "127.0.0.1:5050/fargate-demo@" + DIGEST_A
+    assert svc()["container_definitions"] == described(created["task_definition_arn"])  # the service's revision, reused
+    changed = svc(image_digests={"web": DIGEST_B})
+    reverted = svc()  # an earlier revision, reused
+    assert reverted["container_definitions"] == described(created["task_definition_arn"]) != described(changed["task_definition_arn"])
+    predicted = svc("--check", image_digests={"web": DIGEST_B})  # as it would be registered
+    assert predicted["container_definitions"][0]["image"] == "127.0.0.1:5050/fargate-demo@" + DIGEST_B
+
+
 def test_check_mode_predicts_the_real_run(moto, svc):
     svc()
     before = revisions(moto, svc.family)
