@@ -59,12 +59,16 @@ def project(tmp_path_factory, e2e_stack):
 run = run_project
 
 
+def aws(service_name: str):
+    return boto3.client(service_name, endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
 def ecs():
-    return boto3.client("ecs", endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    return aws("ecs")
 
 
 def ecr():
-    return boto3.client("ecr", endpoint_url=MOTO, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+    return aws("ecr")
 
 
 def revisions() -> list[str]:
@@ -136,12 +140,38 @@ def test_fresh_deploy(project):
     assert report["stats"]["localhost"]["failures"] == 0
 
 
+ENSURE_TASKS = ("Ensure the cluster", "Ensure the log group, with its retention", "Ensure the task execution role",
+                "Let the execution role read exactly its secrets")
+EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+
+def skipped_tasks(report: dict) -> set[str]:
+    """The names (without their role's prefix) of the tasks the run skipped."""
+    return {task["task"]["name"].split(" : ", 1)[-1] for play in report["plays"] for task in play["tasks"] if task["hosts"].get("localhost", {}).get("skipped")}
+
+
 def test_second_run_changes_nothing(project):
     before = (revisions(), registry_tags(), service()["deployments"][0]["id"])
     report = run(project, "deploy.yml")
     assert report["changed_tasks"] == [], report["changed_tasks"]
     assert report["stats"]["localhost"]["changed"] == 0
     assert (revisions(), registry_tags(), service()["deployments"][0]["id"]) == before
+    # One read (fargate_prerequisites_info) found the cluster, log group, role and policy as wanted: their modules did not run.
+    assert set(ENSURE_TASKS) <= skipped_tasks(report)
+
+
+def test_drift_made_outside_is_put_back_by_the_task_that_owns_it(project):
+    retention = aws("logs").describe_log_groups(logGroupNamePrefix=f"/ecs/{NAME}")["logGroups"][0]["retentionInDays"]
+    aws("logs").put_retention_policy(logGroupName=f"/ecs/{NAME}", retentionInDays=1)
+    aws("iam").detach_role_policy(RoleName=f"{NAME}-execution", PolicyArn=EXECUTION_POLICY)
+
+    report = run(project, "deploy.yml")
+    changed = {name.split(" : ", 1)[-1] for name in report["changed_tasks"]}
+    assert changed == {"Ensure the log group, with its retention", "Ensure the task execution role"}, changed
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=f"/ecs/{NAME}")["logGroups"][0]["retentionInDays"] == retention != 1
+    attached = aws("iam").list_attached_role_policies(RoleName=f"{NAME}-execution")["AttachedPolicies"]
+    assert [policy["PolicyArn"] for policy in attached] == [EXECUTION_POLICY]
+    assert {"Ensure the cluster", "Let the execution role read exactly its secrets"} <= skipped_tasks(report)
 
 
 def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):

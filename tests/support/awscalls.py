@@ -399,6 +399,11 @@ CODE_PATHS += [
         "registry_image_info: GET blobs/<config digest> for the image's architecture, " + _REGISTRY_API,
     ),
     (("deploy", "check"), Call("iam:GetRolePolicy", _EXECUTION_ROLE), _SECRETS + ": reads the role's inline policies when it has any (fargate_secrets set)"),
+    (
+        ("deploy", "check"),
+        Call("iam:ListRolePolicies", _EXECUTION_ROLE),
+        _SECRETS + ": lists the role's inline policies, when fargate_prerequisites_info found the secrets policy not as wanted",
+    ),
     (("deploy",), Call("iam:PutRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets set"),
     (("deploy",), Call("iam:DeleteRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets emptied, the policy goes"),
     (("destroy",), Call("iam:DeleteRolePolicy", _EXECUTION_ROLE), "playbooks/destroy.yml 'Delete the IAM roles': iam_role deletes the secrets policy first"),

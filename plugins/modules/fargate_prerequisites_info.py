@@ -1,0 +1,271 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: fargate_prerequisites_info
+short_description: Whether a Fargate service's cluster, log group, IAM roles and inline policies are already as wanted
+version_added: 0.3.0
+description:
+  - One read of what the fargate role's ensure tasks manage, in one module run, so that each of those tasks runs only
+    when it has something to do. A run with nothing changed then makes one module run instead of four or five.
+  - Each answer is the decision of the module that manages the resource, made with its own helpers
+    (community.aws.ecs_cluster, amazon.aws.cloudwatchlogs_log_group, amazon.aws.iam_role, amazon.aws.iam_policy), on
+    providers and default strategy, retention and tags, trust policy (amazon.aws's compare_policies), managed policies
+    and tags, inline policy documents.
+  - Conservative. What it cannot be sure of counts as not up to date (a managed policy given by name rather than ARN,
+    a cluster that is not ACTIVE), so that the managing module runs and decides.
+  - "Read calls only: ecs:DescribeClusters, logs:DescribeLogGroups, logs:ListTagsLogGroup, iam:GetRole,
+    iam:ListAttachedRolePolicies, iam:GetRolePolicy, all of which the managing modules make too."
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  cluster:
+    description: The cluster, as community.aws.ecs_cluster takes it.
+    type: dict
+    suboptions:
+      name:
+        description: Its name.
+        type: str
+        required: true
+      capacity_providers:
+        description: Its capacity providers, in order.
+        type: list
+        elements: str
+      capacity_provider_strategy:
+        description: Its default strategy (C(capacity_provider), C(weight), C(base)).
+        type: list
+        elements: dict
+      purge_capacity_providers:
+        description: As the cluster module's option.
+        type: bool
+        default: true
+  log_group:
+    description: The log group, as amazon.aws.cloudwatchlogs_log_group takes it.
+    type: dict
+    suboptions:
+      name:
+        description: Its name.
+        type: str
+        required: true
+      retention:
+        description: Its retention in days; unset is not compared.
+        type: int
+      tags:
+        description: Its tags; unset is not compared.
+        type: dict
+      purge_tags:
+        description: Tags not named count as a change.
+        type: bool
+        default: true
+  roles:
+    description: IAM roles, as amazon.aws.iam_role takes them.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: The role.
+        type: str
+        required: true
+      assume_role_policy_document:
+        description: Its trust policy.
+        type: json
+        required: true
+      managed_policies:
+        description: The ARNs of its managed policies; unset is not compared.
+        type: list
+        elements: str
+      purge_policies:
+        description: Attached policies not named count as a change.
+        type: bool
+        default: true
+      tags:
+        description: Its tags; unset is not compared.
+        type: dict
+      purge_tags:
+        description: Tags not named count as a change.
+        type: bool
+        default: true
+  inline_policies:
+    description: Roles' inline policies, as amazon.aws.iam_policy takes them.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      role:
+        description: The role.
+        type: str
+        required: true
+      name:
+        description: The policy's name.
+        type: str
+        required: true
+      policy:
+        description: The document it must have; unset means it must not exist.
+        type: json
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+  - devops.fargate.retries
+  - devops.fargate.read_only
+"""
+
+EXAMPLES = r"""
+- name: Ask what the ensure tasks would have to do
+  devops.fargate.fargate_prerequisites_info:
+    cluster: {name: web, capacity_providers: [FARGATE], capacity_provider_strategy: [{capacity_provider: FARGATE, weight: 1}]}
+    log_group: {name: /ecs/web, retention: 30}
+    roles:
+      - name: web-execution
+        assume_role_policy_document: "{{ trust | to_json }}"
+        managed_policies: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+  register: prerequisites
+
+- name: Ensure the log group
+  amazon.aws.cloudwatchlogs_log_group:
+    log_group_name: /ecs/web
+    retention: 30
+  when: not prerequisites.log_group.up_to_date
+"""
+
+RETURN = r"""
+up_to_date:
+  description: Everything asked about is as wanted.
+  returned: always
+  type: bool
+cluster:
+  description: The cluster's answer, when asked.
+  returned: always
+  type: dict
+  contains:
+    up_to_date: {description: As wanted., type: bool}
+    status: {description: Its status; empty when it does not exist., type: str}
+log_group:
+  description: The log group's answer, when asked.
+  returned: always
+  type: dict
+  contains:
+    up_to_date: {description: As wanted., type: bool}
+roles:
+  description: Each role's answer, by name.
+  returned: always
+  type: dict
+  sample: {"web-execution": {"up_to_date": true, "arn": "arn:aws:iam::123456789012:role/web-execution"}}
+inline_policies:
+  description: Each inline policy's answer, by C(<role>/<name>).
+  returned: always
+  type: dict
+  sample: {"web-execution/devops-fargate-secrets": {"up_to_date": true}}
+"""
+
+import json
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule says so
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
+from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
+from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
+from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import cluster_up_to_date
+from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import inline_policy_up_to_date
+from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import log_group_up_to_date
+from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import role_up_to_date
+
+
+def _document(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def read_cluster(client, wanted: dict) -> dict:
+    found = client.describe_clusters(clusters=[wanted["name"]]).get("clusters") or []
+    cluster = found[0] if found else None
+    up_to_date = cluster_up_to_date(cluster, wanted.get("capacity_providers"), wanted.get("capacity_provider_strategy"), wanted["purge_capacity_providers"])
+    return {"up_to_date": up_to_date, "status": (cluster or {}).get("status", "")}
+
+
+def read_log_group(client, wanted: dict) -> dict:
+    groups = client.describe_log_groups(logGroupNamePrefix=wanted["name"]).get("logGroups") or []
+    group = next((g for g in groups if g["logGroupName"] == wanted["name"]), None)
+    tags = {}
+    if group and wanted.get("tags") is not None:
+        tags = client.list_tags_log_group(logGroupName=wanted["name"]).get("tags") or {}
+    return {"up_to_date": log_group_up_to_date(group, tags, wanted.get("retention"), wanted.get("tags"), wanted["purge_tags"])}
+
+
+def read_role(client, wanted: dict) -> dict:
+    try:
+        role = client.get_role(RoleName=wanted["name"])["Role"]
+    except is_boto3_error_code("NoSuchEntity"):
+        return {"up_to_date": False, "arn": ""}
+    attached = []
+    if wanted.get("managed_policies") is not None:
+        pages = client.get_paginator("list_attached_role_policies").paginate(RoleName=wanted["name"])
+        attached = [policy["PolicyArn"] for page in pages for policy in page.get("AttachedPolicies") or []]
+    wanted = dict(wanted, assume_role_policy_document=_document(wanted["assume_role_policy_document"]))
+    return {"up_to_date": role_up_to_date(role, attached, wanted), "arn": role["Arn"]}
+
+
+def read_inline_policy(client, wanted: dict) -> dict:
+    try:
+        current = client.get_role_policy(RoleName=wanted["role"], PolicyName=wanted["name"])["PolicyDocument"]
+    except is_boto3_error_code("NoSuchEntity"):
+        current = None
+    return {"up_to_date": inline_policy_up_to_date(_document(current), _document(wanted.get("policy")))}
+
+
+def main() -> None:
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            cluster=dict(type="dict", options=dict(
+                name=dict(type="str", required=True), capacity_providers=dict(type="list", elements="str"),
+                capacity_provider_strategy=dict(type="list", elements="dict"), purge_capacity_providers=dict(type="bool", default=True))),
+            log_group=dict(type="dict", options=dict(
+                name=dict(type="str", required=True), retention=dict(type="int"), tags=dict(type="dict"), purge_tags=dict(type="bool", default=True))),
+            roles=dict(type="list", elements="dict", default=[], options=dict(
+                name=dict(type="str", required=True), assume_role_policy_document=dict(type="json", required=True),
+                managed_policies=dict(type="list", elements="str"), purge_policies=dict(type="bool", default=True),
+                tags=dict(type="dict"), purge_tags=dict(type="bool", default=True))),
+            inline_policies=dict(type="list", elements="dict", default=[], options=dict(
+                role=dict(type="str", required=True), name=dict(type="str", required=True), policy=dict(type="json"))),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    result: dict = {"cluster": {}, "log_group": {}, "roles": {}, "inline_policies": {}}
+    step, service = "", ""
+    try:
+        if p["cluster"]:
+            step, service = f"ECS cluster {p['cluster']['name']}", "ecs"
+            result["cluster"] = read_cluster(aws_client(module, "ecs"), p["cluster"])
+        if p["log_group"]:
+            step, service = f"log group {p['log_group']['name']}", "logs"
+            result["log_group"] = read_log_group(aws_client(module, "logs"), p["log_group"])
+        iam = aws_client(module, "iam") if p["roles"] or p["inline_policies"] else None
+        for role in p["roles"]:
+            step, service = f"IAM role {role['name']}", "iam"
+            result["roles"][role["name"]] = read_role(iam, role)
+        for policy in p["inline_policies"]:
+            step, service = f"inline policy {policy['name']} of IAM role {policy['role']}", "iam"
+            result["inline_policies"][f"{policy['role']}/{policy['name']}"] = read_inline_policy(iam, policy)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        denied = access_denied_message(e, job=job_for(module.check_mode), service=service)
+        if denied:
+            module.fail_json(msg=denied)
+        module.fail_json_aws(e, msg=f"Failed to read the {step}")
+    answers = [result[key] for key in ("cluster", "log_group") if result[key]] + list(result["roles"].values()) + list(result["inline_policies"].values())
+    module.exit_json(changed=False, up_to_date=all(answer["up_to_date"] for answer in answers), **result)
+
+
+if __name__ == "__main__":
+    main()
