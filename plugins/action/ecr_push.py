@@ -103,7 +103,6 @@ class ActionModule(ActionBase):
         plan = known.get("plan") or self._plan(repository)
         mutability = plan["repository"].get("image_tag_mutability")
         exclusion = plan["repository"].get("image_tag_mutability_exclusion_filters") or []
-        self._mutability = mutability
         self._check_moving_tags(tags, name, mutability, exclusion)
         login = self._login(plan["repository"]["repository_uri"], repository.get("registry_id"), known.get("login"))
         uri = f"{login['registry']}/{name}"
@@ -119,7 +118,7 @@ class ActionModule(ActionBase):
         pending = p["source_pending"] and not p["source_image"]
         image = self._source_image() if p["source_image"] else {}
         push = tag_plan(dict(rules, source_image=p["source_image"] or ("(not built yet)" if pending else ""), image=image))
-        self._check_source(image, push, uri, pending)
+        self._check_source(image, push, uri, pending, mutability)
         repository_arn, repository_diff = self._apply(repository, plan)
         digest, pushed, retagged = self._push(login, name, uri, image, push)
         result = dict(
@@ -145,7 +144,8 @@ class ActionModule(ActionBase):
 
     def _check_moving_tags(self, tags: list[str], name: str, mutability: str, exclusion: list[str]) -> None:
         """ECR's immutability covers every tag: a moving tag could be pushed once, never again."""
-        stuck = [tag for tag in tags[1:] if tag != self._p["image_tag"] and tag in protected_tags(tags, mutability, exclusion)]
+        protected = protected_tags(tags, mutability, exclusion)
+        stuck = [tag for tag in tags[1:] if tag in protected]  # tags[0] is the version's, which must not move
         if stuck:
             raise Failed(
                 f"{self._name('extra_tags')} {', '.join(stuck)} cannot move in repository {name}: its tag mutability is {mutability}, "
@@ -205,7 +205,7 @@ class ActionModule(ActionBase):
             "docker_host": self._p["docker_host"], "registry_url": login["registry"], "username": login["username"],
             "password": login["password"], "config_path": config_path})
         if "login_result" not in done:
-            why = (done.get("msg") or "").replace(login["password"], "********") if login["password"] else done.get("msg") or ""
+            why = _masked(done.get("msg") or "", login["password"])
             what = (f"the Docker engine at {self._p['docker_host']} does not answer, so docker login to {login['registry']} could not run"
                     if docker_engine_unreachable(why) else f"docker login to {login['registry']} as {login['username']} failed")
             raise Failed(f"{what}: {why}")
@@ -221,7 +221,7 @@ class ActionModule(ActionBase):
             "config_reference": self._p["image_tag"], "username": login["username"], "password": login["password"],
             "timeout": self._p["registry_timeout"]}, check=False)
         if "found" not in answer:
-            raise Failed((answer.get("msg") or "no answer").replace(login["password"], "********") if login["password"] else answer.get("msg", "no answer"))
+            raise Failed(_masked(answer.get("msg") or "no answer", login["password"]))
         return {"found": answer["found"], "image": answer.get("image")}
 
     def _source_image(self) -> dict:
@@ -230,7 +230,7 @@ class ActionModule(ActionBase):
             raise Failed(f"the Docker engine at {self._p['docker_host']} does not answer ({answer.get('msg', '')}); nothing was created or pushed.")
         return answer["images"][0] if answer["images"] else {}
 
-    def _check_source(self, image: dict, push: dict, uri: str, pending: bool) -> None:
+    def _check_source(self, image: dict, push: dict, uri: str, pending: bool, mutability: str) -> None:
         p = self._p
         if pending and not self._task.check_mode:
             raise Failed(f"{self._name('source_pending')} is true outside check mode: there is no image to push. "
@@ -249,7 +249,7 @@ class ActionModule(ActionBase):
                              for tag in push["conflicting"])
             source = p["source_image"] or "the image a real run builds"
             raise Failed(f"{tags}, not at the image to push, {source} (image {image.get('Id', 'none')}{pushed_as}); the repository's "
-                         f"tag mutability is {self._mutability}, so the tag cannot be overwritten. "
+                         f"tag mutability is {mutability}, so the tag cannot be overwritten. "
                          f"Push the new image under a new {self._name('image_tag')}. Nothing was pushed.")
 
     def _apply(self, repository: dict, plan: dict) -> tuple[str, dict | None]:
@@ -284,7 +284,7 @@ class ActionModule(ActionBase):
             done = self._module("devops.fargate.registry_image_push", dict(common, docker_host=p["docker_host"], image=image["Id"]))
             what = f"pushing to the registry {login['registry']} ({uri}) failed"
         if done.get("failed"):
-            why = (done.get("msg") or "").replace(login["password"], "********") if login["password"] else done.get("msg") or ""
+            why = _masked(done.get("msg") or "", login["password"])
             if docker_engine_unreachable(why):
                 what = f"the Docker engine at {p['docker_host']} does not answer"
             raise Failed(f"{what}: {why}", changed=bool(done.get("changed")))
@@ -292,6 +292,11 @@ class ActionModule(ActionBase):
         if push["promoted"]:
             return push["promoted_digest"], [], to_push
         return done.get("digest") or digest, to_push, []
+
+
+def _masked(message: str, password: str) -> str:
+    """A sub-module's message with the registry password, should it quote it, masked."""
+    return message.replace(password, "********") if password else message
 
 
 def _read_json(path: str) -> dict:
