@@ -7,9 +7,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 
-from support.helpers import REGISTRY_LOGIN
 from support.helpers import aws_defaults
 from support.helpers import run_playbook
 from support.helpers import task_result
@@ -34,9 +32,7 @@ def run_role(e2e_stack, tmp_path, *args: str, tasks_from: list[str] = ("main",),
 
 
 def served(e2e_stack, repository: str, tag: str) -> str | None:
-    answer = requests.head(f"{e2e_stack.registry_url}/v2/{repository}/manifests/{tag}", auth=REGISTRY_LOGIN, timeout=10,
-                           headers={"Accept": "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"})
-    return answer.headers["Docker-Content-Digest"] if answer.status_code == 200 else None
+    return e2e_stack.registry.digest(repository, tag)
 
 
 def test_check_mode_fails_where_the_real_run_fails_with_nothing_to_push_or_promote(e2e_stack, tmp_path, repository):

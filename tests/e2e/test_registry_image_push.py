@@ -8,13 +8,10 @@ import subprocess
 import uuid
 
 import pytest
-import requests
 
 from support.helpers import REGISTRY_LOGIN
 from support.helpers import run_playbook
 from support.helpers import task_result
-
-ACCEPT = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
 @pytest.fixture
@@ -31,8 +28,7 @@ def push(e2e_stack, image_id: str, repository: str, tags: list[str], *args: str,
 
 
 def served(e2e_stack, repository: str, tag: str) -> str | None:
-    answer = requests.head(f"{e2e_stack.registry_url}/v2/{repository}/manifests/{tag}", auth=REGISTRY_LOGIN, headers={"Accept": ACCEPT}, timeout=10)
-    return answer.headers["Docker-Content-Digest"] if answer.status_code == 200 else None
+    return e2e_stack.registry.digest(repository, tag)
 
 
 def repo_tags(image_id: str) -> list[str]:

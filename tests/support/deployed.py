@@ -12,7 +12,6 @@ import json
 import subprocess
 import time
 import urllib.request
-from base64 import b64encode
 from pathlib import Path
 
 import pytest
@@ -21,9 +20,6 @@ from support.helpers import copy_project
 from support.helpers import project_names
 from support.helpers import run_project
 from support.stack import PrivateDockerd
-
-AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
-MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
 class Deployed:
@@ -80,14 +76,7 @@ class Deployed:
         return self.moto.client("ecs").describe_task_definition(taskDefinition=arn)["taskDefinition"]["containerDefinitions"][0]["image"]
 
     def registry_digest(self, tag: str) -> str | None:
-        request = urllib.request.Request(
-            f"http://{self.registry.address}/v2/{self.name}/manifests/{tag}", method="HEAD", headers={"Authorization": AUTH, "Accept": MANIFEST_TYPES}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                return response.headers["Docker-Content-Digest"]
-        except OSError:
-            return None
+        return self.registry.digest(self.name, tag)
 
     def serving_version(self) -> str | None:
         for _ in range(20):

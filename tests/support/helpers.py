@@ -103,6 +103,8 @@ def wait_for(url: str, what: str, seconds: float = 30) -> None:
 
 # The login moto's ECR token decodes to (GetAuthorizationToken: "AWS:<account>-auth-token").
 REGISTRY_LOGIN = ("AWS", "123456789012-auth-token")
+# The manifest types a registry read accepts (Docker's v2 and OCI's).
+MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
 
 
 def write_htpasswd(path: Path) -> None:
@@ -155,6 +157,21 @@ class Registry:
     def remove(self) -> None:
         self.kill()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def digest(self, repository: str, tag: str) -> str | None:
+        """The manifest digest the registry serves for ``repository:tag``; None when it has no such tag (HTTP 404).
+        A registry that does not answer raises."""
+        auth = "Basic " + base64.b64encode(":".join(REGISTRY_LOGIN).encode()).decode()
+        request = urllib.request.Request(
+            f"{self.url}/v2/{repository}/manifests/{tag}", method="HEAD", headers={"Authorization": auth, "Accept": MANIFEST_TYPES}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.headers["Docker-Content-Digest"]
+        except urllib.error.HTTPError as e:
+            if e.code == 404:
+                return None
+            raise
 
 
 def request_action(request: dict) -> str | None:
