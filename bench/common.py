@@ -20,16 +20,16 @@ from dataclasses import field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))  # the support package the tests share
+sys.path.insert(0, str(REPO))  # devkit, the local-stack tooling the tests share
 
-from support import helpers  # noqa: E402
-from support.helpers import VENV_BIN  # noqa: E402
-from support.helpers import MotoServer  # noqa: E402
-from support.helpers import request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
-from support.helpers import ansible_env  # noqa: E402
-from support.helpers import aws_defaults  # noqa: E402
-from support.helpers import run_playbook  # noqa: E402
-from support.helpers import writes  # noqa: E402
+from devkit import helpers  # noqa: E402
+from devkit.helpers import VENV_BIN  # noqa: E402
+from devkit.helpers import MotoServer  # noqa: E402
+from devkit.helpers import request_action  # noqa: E402  (one recorded request -> "ecs:DescribeServices")
+from devkit.helpers import ansible_env  # noqa: E402
+from devkit.helpers import aws_defaults  # noqa: E402
+from devkit.helpers import run_playbook  # noqa: E402
+from devkit.helpers import writes  # noqa: E402
 
 __all__ = [
     "AWS_ENV",

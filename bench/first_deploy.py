@@ -36,7 +36,7 @@ from common import parse_args
 from common import project_names
 from common import retry_docker
 from common import slowest_tasks
-from support.helpers import free_port
+from devkit.helpers import free_port
 
 NAME = "bench-first"
 TARGET_S = 180

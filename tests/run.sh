@@ -39,7 +39,7 @@ check_artifact() {
     local out stray
     out=$(mktemp -d)
     ansible-galaxy collection build --force --output-path "$out" >/dev/null || { rm -rf "$out"; return 1; }
-    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|tests/(e2e|reliability|support)|tests/integration/[^/]+\.py|pytest\.ini)(/|$)|/molecule/|__pycache__' || true)
+    stray=$(tar -tzf "$out"/devops-fargate-*.tar.gz | grep -E '^(app|inventories|collections|deployments|bench|docs|\.venv|\.cache|\.pytest_cache|devkit|tests/(e2e|reliability|support)|tests/integration/[^/]+\.py|pytest\.ini)(/|$)|/molecule/|__pycache__' || true)
     rm -rf "$out"
     if [ -n "$stray" ]; then echo "project files in the collection artifact:"; echo "$stray"; return 1; fi
     echo "collection artifact: clean"

@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from support.helpers import MotoServer
-from support.helpers import Registry
+from devkit.helpers import MotoServer
+from devkit.helpers import Registry
 
 
 class TestStack:

@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from support.helpers import run_playbook
+from devkit.helpers import run_playbook
 
 BASE_MB_MAX = 90  # the README says 78 MB
 

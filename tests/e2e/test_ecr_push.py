@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from support.helpers import aws_defaults
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import aws_defaults
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 PUSH_TASK = "devops.fargate.ecr : Plan the repository, log in, ask the registry, and unless looking up, push what it lacks"
 ZEROS = "sha256:" + "0" * 64

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 IMAGE = "devops-fargate/python-base:bookworm"  # local_stack's base image: here whenever deploy.yml can build
 

@@ -20,12 +20,12 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from support.helpers import commit
-from support.helpers import copy_project
-from support.helpers import git
-from support.helpers import project_names
+from devkit.helpers import commit
+from devkit.helpers import copy_project
+from devkit.helpers import git
+from devkit.helpers import project_names
 from support import awscalls
-from support.helpers import run_project
+from devkit.helpers import run_project
 from support.stack import PrivateDockerd
 
 # The tests' own moto and registry (conftest.e2e_stack), set when the project is made.

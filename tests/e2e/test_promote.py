@@ -18,11 +18,11 @@ from base64 import b64encode
 import boto3
 import pytest
 
-from support.helpers import change_app
-from support.helpers import copy_project
-from support.helpers import git
-from support.helpers import project_names
-from support.helpers import run_project
+from devkit.helpers import change_app
+from devkit.helpers import copy_project
+from devkit.helpers import git
+from devkit.helpers import project_names
+from devkit.helpers import run_project
 
 # The tests' own moto and registry (conftest.e2e_stack), set by aws_like_vpc: never the user's 5051/5050.
 MOTO = ""

@@ -9,9 +9,9 @@ import uuid
 
 import pytest
 
-from support.helpers import REGISTRY_LOGIN
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import REGISTRY_LOGIN
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 
 @pytest.fixture

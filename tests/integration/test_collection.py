@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from support.helpers import REPO, VENV_BIN, ansible_env
+from devkit.helpers import REPO, VENV_BIN, ansible_env
 
 PYTHON = "%d.%d" % sys.version_info[:2]
 

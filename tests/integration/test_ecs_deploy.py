@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 
-from support.helpers import aws_defaults
-from support.helpers import run_playbook
-from support.helpers import task_result
-from support.helpers import writes
+from devkit.helpers import aws_defaults
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
+from devkit.helpers import writes
 
 DIGEST_A = "sha256:" + "a" * 64
 DIGEST_B = "sha256:" + "b" * 64

@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import subprocess
 
-from support.helpers import REPO
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import REPO
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 
 def test_the_roles_requirements_stamp_is_the_one_wheelhouse_sh_writes():

@@ -13,8 +13,8 @@ import threading
 import pytest
 
 from support.endpoints import ThrottlingEndpoint
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 IDENTITY = """<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <GetCallerIdentityResult><Arn>arn:aws:iam::111122223333:user/ci</Arn><UserId>AIDAEXAMPLE</UserId>

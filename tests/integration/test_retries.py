@@ -10,8 +10,8 @@ import json
 import pytest
 
 from support.endpoints import ThrottlingEndpoint
-from support.helpers import run_playbook
-from support.helpers import task_result
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
 
 MISSING = {"services": [], "failures": [{"arn": "arn:aws:ecs:us-east-1:123456789012:service/c/web", "reason": "MISSING"}]}
 

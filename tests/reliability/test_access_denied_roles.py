@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from support.faultproxy import FaultProxy
-from support.helpers import aws_defaults
-from support.helpers import copy_project
-from support.helpers import project_names
-from support.helpers import run_playbook
-from support.helpers import run_project
+from devkit.helpers import aws_defaults
+from devkit.helpers import copy_project
+from devkit.helpers import project_names
+from devkit.helpers import run_playbook
+from devkit.helpers import run_project
 
 NAME = "denied-demo"
 ACCOUNT = "123456789012"

@@ -20,14 +20,14 @@ import pytest
 import yaml
 
 from support import figures
-from support.helpers import REPO
-from support.helpers import VENV_BIN
-from support.helpers import MotoServer
-from support.helpers import request_action
-from support.helpers import ansible_env
-from support.helpers import aws_defaults
-from support.helpers import run_playbook
-from support.helpers import writes
+from devkit.helpers import REPO
+from devkit.helpers import VENV_BIN
+from devkit.helpers import MotoServer
+from devkit.helpers import request_action
+from devkit.helpers import ansible_env
+from devkit.helpers import aws_defaults
+from devkit.helpers import run_playbook
+from devkit.helpers import writes
 
 CORPUS = yaml.safe_load((Path(__file__).resolve().parent / "bad_inputs.yml").read_text())
 TARGETS = CORPUS["targets"]

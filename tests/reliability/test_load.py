@@ -13,10 +13,10 @@ from base64 import b64encode
 
 from support.deployed import Deployed
 from support.figures import record
-from support.helpers import change_app
-from support.helpers import git
-from support.helpers import run_project
-from support.helpers import writes
+from devkit.helpers import change_app
+from devkit.helpers import git
+from devkit.helpers import run_project
+from devkit.helpers import writes
 
 NAME = "rel-load"
 PORT = 18086

@@ -7,10 +7,10 @@ with values from the real-answer corpus, so that the module's no-op is shown on 
 
 from __future__ import annotations
 
-from support.helpers import aws_defaults
-from support.helpers import run_playbook
-from support.helpers import task_result
-from support.helpers import writes
+from devkit.helpers import aws_defaults
+from devkit.helpers import run_playbook
+from devkit.helpers import task_result
+from devkit.helpers import writes
 
 
 def deploy(endpoint: str, network: dict, check_mode: bool = False, **overrides) -> dict:

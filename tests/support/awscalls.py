@@ -469,7 +469,7 @@ def _recorder(url: str, action: str) -> None:
 
 
 def record_run(run: Callable, moto_url: str, names: Names, record: Record) -> Callable:
-    """``run`` (tests/support/helpers.run_project's signature) wrapped: each deploy/check/rollback/destroy run is
+    """``run`` (devkit.helpers.run_project's signature) wrapped: each deploy/check/rollback/destroy run is
     recorded by moto's recorder and its calls (those signed with the run's own access key) added to ``record``. The recording
     is left in place after the run, for the tests that read it; a moto that does not answer is not recorded."""
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from support.helpers import copy_project
-from support.helpers import project_names
-from support.helpers import run_project
+from devkit.helpers import copy_project
+from devkit.helpers import project_names
+from devkit.helpers import run_project
 from support.stack import PrivateDockerd
 
 

@@ -27,7 +27,7 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
-from support.helpers import free_port
+from devkit.helpers import free_port
 from support.reshape import reshape_body
 
 THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")

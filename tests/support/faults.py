@@ -14,8 +14,8 @@ import sys
 import yaml
 
 from support.figures import record
-from support.helpers import change_app
-from support.helpers import REPO
+from devkit.helpers import change_app
+from devkit.helpers import REPO
 
 PROBE = {"ANSIBLE_CALLBACK_PLUGINS": str(REPO / "tests" / "integration" / "callback_plugins"), "ANSIBLE_CALLBACKS_ENABLED": "ansible.posix.json,stage_probe"}
 # Run by stage_probe in the ansible-playbook process: take the proxy down.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from support.faultproxy import FaultProxy
-from support.helpers import MotoServer
+from devkit.helpers import MotoServer
 from support.stack import Registry
 
 

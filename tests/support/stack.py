@@ -13,8 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from support.helpers import REPO
-from support.helpers import Registry
+from devkit.helpers import REPO
+from devkit.helpers import Registry
 
 __all__ = ["PrivateDockerd", "Registry"]
 

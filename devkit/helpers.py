@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 
 # What counts as a write: any ECS/ECR/IAM/Logs/EC2 action not starting with a read verb.
