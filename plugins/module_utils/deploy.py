@@ -19,9 +19,11 @@ from ansible_collections.devops.fargate.plugins.module_utils import ecs
 from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
 from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import RolloutResult
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import on_demand_rollback_target
+from ansible_collections.devops.fargate.plugins.module_utils.rollout import poll_until_settled
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import primary_deployment
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import recent_events
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import rollback_target
@@ -36,11 +38,23 @@ from ansible_collections.devops.fargate.plugins.module_utils.rollout import wait
 from ansible_collections.devops.fargate.plugins.module_utils.service import DIGESTS_TAG
 from ansible_collections.devops.fargate.plugins.module_utils.service import compare_service
 from ansible_collections.devops.fargate.plugins.module_utils.service import create_only_conflicts
+from ansible_collections.devops.fargate.plugins.module_utils.service import deployment_alarms
 from ansible_collections.devops.fargate.plugins.module_utils.service import digests_fingerprint
 from ansible_collections.devops.fargate.plugins.module_utils.service import dropped_on_create
 from ansible_collections.devops.fargate.plugins.module_utils.service import network_configuration
 from ansible_collections.devops.fargate.plugins.module_utils.service import service_diff
 from ansible_collections.devops.fargate.plugins.module_utils.service import tags_dict
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import can_be_rolled_back
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_rollback
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_service_deployment
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import ecs_rolls_back
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import rollback_revision_arn
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import triggered_alarms
+from ansible_collections.devops.fargate.plugins.module_utils.strategy import bake_seconds
+from ansible_collections.devops.fargate.plugins.module_utils.strategy import deployment_members
+from ansible_collections.devops.fargate.plugins.module_utils.strategy import strategy_errors
+from ansible_collections.devops.fargate.plugins.module_utils.strategy import strategy_in_effect
+from ansible_collections.devops.fargate.plugins.module_utils.taskdef import check_against_shape
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import compare_task_definitions
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import diff_for_ansible
 from ansible_collections.devops.fargate.plugins.module_utils.taskdef import normalize_tags
@@ -101,6 +115,19 @@ ARGUMENT_SPEC = dict(
     wait_timeout=dict(type="int", default=900),
     wait_delay=dict(type="int", default=10),
     failed_tasks_threshold=dict(type="int", default=0),
+    alarms=dict(type="dict", options=dict(names=dict(type="list", elements="str", required=True), rollback=dict(type="bool", default=True))),
+    deployment_strategy=dict(
+        type="dict",
+        options=dict(
+            type=dict(type="str", choices=["rolling", "blue_green", "canary", "linear"], required=True),
+            bake_time=dict(type="int"),
+            canary_percent=dict(type="float"),
+            canary_bake_time=dict(type="int"),
+            linear_step_percent=dict(type="float"),
+            linear_step_bake_time=dict(type="int"),
+            lifecycle_hooks=dict(type="list", elements="dict"),
+        ),
+    ),
     rollback_on_failure=dict(type="bool", default=True),
     rollback_to=dict(type="str"),
     keep_revisions=dict(type="int"),
@@ -172,6 +199,9 @@ def _check_service_options(params: dict) -> list[str]:
         value = params.get(option)
         if value is not None and value < minimum:
             errors.append(f"{option}: must be {minimum} or more, got {value}")
+    alarms = (params.get("alarms") or {}).get("names") or []
+    errors += [f"alarms.names: {name!r} is not a CloudWatch alarm name (1 to 255 characters)" for name in alarms if not 1 <= len(str(name)) <= 255]
+    errors += [f"alarms.names: {name!r} is listed twice" for name in sorted({n for n in alarms if alarms.count(n) > 1})]
     if not 0 <= params["minimum_healthy_percent"] <= 100:
         errors.append(f"minimum_healthy_percent: must be from 0 to 100, got {params['minimum_healthy_percent']}")
     if params["maximum_percent"] < max(100, params["minimum_healthy_percent"]):
@@ -215,9 +245,11 @@ def _check_load_balancers(params: dict) -> list[str]:
             ports[container.get("name")] = {mapping.get("containerPort") for mapping in container.get("portMappings") or [] if isinstance(mapping, dict)}
     for index, balancer in enumerate(params.get("load_balancers") or []):
         where = f"load_balancers[{index}]"
-        unknown = set(balancer) - {"targetGroupArn", "loadBalancerName", "containerName", "containerPort"}
+        unknown = set(balancer) - {"targetGroupArn", "loadBalancerName", "containerName", "containerPort", "advancedConfiguration"}
         if unknown:
-            errors.append(f"{where}: unknown keys {', '.join(sorted(unknown))}; use targetGroupArn, containerName, containerPort")
+            errors.append(f"{where}: unknown keys {', '.join(sorted(unknown))}; use targetGroupArn, containerName, containerPort, advancedConfiguration")
+        if balancer.get("advancedConfiguration") is not None:
+            errors += check_against_shape(balancer["advancedConfiguration"], "AdvancedConfiguration", f"{where}.advancedConfiguration")
         if not balancer.get("targetGroupArn"):
             errors.append(f"{where}.targetGroupArn: required for Fargate services")
         if balancer.get("containerName") not in ports:
@@ -246,6 +278,7 @@ def validate_options(params: dict) -> list[str]:
     if params["state"] != "present":
         return errors
     errors += _check_network_options(params) + _check_image_options(params) + _check_load_balancers(params)
+    errors += strategy_errors(params.get("deployment_strategy"), params.get("load_balancers"))
     errors += [
         f"task_definition: {error}" if not error.startswith(("task_definition", "container_definitions")) else error
         for error in validate_task_definition(desired_task_definition(params))
@@ -304,6 +337,12 @@ class Deployer:
         service = self._describe_service()
         if service:
             conflicts = create_only_conflicts({"launchType": "FARGATE"}, service)
+            controller = (service.get("deploymentController") or {}).get("type") or "ECS"
+            if self.params.get("deployment_strategy") and controller != "ECS":
+                conflicts.append(
+                    f"deployment_strategy: the service's deployment controller is {controller}; ECS's strategies need the ECS"
+                    " controller, which cannot change in place (delete and recreate the service)"
+                )
             if conflicts:
                 self.fail("; ".join(conflicts))
         desired = desired_task_definition(self.params)
@@ -319,8 +358,12 @@ class Deployer:
             "forced": forced,
             "images": self._images(desired),
             "container_definitions": containers,
+            "deployment_strategy": strategy_in_effect(self.params.get("deployment_strategy"), service),
         }
-        result.update(self._finish_rollout(deployment, service, task_definition))
+        try:
+            result.update(self._finish_rollout(deployment, service, task_definition))
+        except DeployError as e:
+            raise DeployError(e.msg, **dict(result, **e.result)) from None  # the failure says what was deployed, and how
         if registered and self.params["keep_revisions"]:
             self._retire_old_revisions(desired["family"], task_definition, service)
         return result
@@ -476,6 +519,8 @@ class Deployer:
                 "deploymentCircuitBreaker": {"enable": breaker, "rollback": breaker},
                 "maximumPercent": p["maximum_percent"],
                 "minimumHealthyPercent": p["minimum_healthy_percent"],
+                **({"alarms": deployment_alarms(p["alarms"]["names"], p["alarms"].get("rollback", True))} if p.get("alarms") is not None else {}),
+                **deployment_members(p.get("deployment_strategy")),
             },
             "loadBalancers": p["load_balancers"],
             "healthCheckGracePeriodSeconds": p["health_check_grace_period_seconds"],
@@ -546,31 +591,88 @@ class Deployer:
         primary = primary_deployment(deployment_service) or {}
         deployment_id = primary.get("id")
         result = {"deployment_id": deployment_id, "deployment_started": True, "rolled_back": False}
+        # ECS's own record of the deployment where the endpoint keeps one (real ECS); else the service's deployments.
+        record = deployment_service.get("currentServiceDeployment")
+        if record:
+            result["service_deployment_arn"] = record
         tags = (before or {}).get("tags") or deployment_service.get("tags")
         if not self.params["wait"]:
             self._tag_service(deployment_service, self._digest_tags())
             result["rollout_state"] = DeploymentState.IN_PROGRESS.value
             return result
-        rollout = self._wait(deployment_id)
+        rollout = self._wait_recorded(record) if record else self._wait(deployment_id)
+        seen = None if record else rollout.service
         result["rollout_state"] = rollout.state.value
+        if record:
+            result["alarms_triggered"] = triggered_alarms(rollout.service)
         if rollout.state == DeploymentState.COMPLETED:
             wanted = success_tags if success_tags is not None else tags_after_success(tags, task_definition)
             self._tag_service(deployment_service, dict(wanted or {}, **self._digest_tags()), known=tags)
             return result
-        # This deployment's events only (ECS logs its start at its createdAt): an earlier one's are not its failure.
-        result["events"] = recent_events(rollout.service or deployment_service, since=primary.get("createdAt"))
         message = f"Rollout of {task_definition} failed: {rollout.reason}"
         if roll_back_on_failure and self.params["rollback_on_failure"]:
-            target = rollback_target(rollout.service or deployment_service, tags, task_definition) or _rolled_back_by_ecs(rollout.service, task_definition)
-            if target:
-                back = self._roll_back_to(target, rollout.service)
+            back, target, note = self._roll_back_with_ecs(rollout.service) if record and rollout.service else (None, None, "")
+            message += note
+            if back is None:
+                target = rollback_target(seen or deployment_service, tags, task_definition) or _rolled_back_by_ecs(seen, task_definition)
+                back = self._roll_back_to(target, seen) if target else None
+            if back is not None:
                 result.update(rolled_back=back.state == DeploymentState.COMPLETED, rollback_task_definition_arn=target)
-                message += f"; rolled back to {target} ({back.state.value.lower()})"
+                message += f"; rolled back to {target or 'the revision before'} ({back.state.value.lower()})"
             else:
                 message += "; no known-good revision to roll back to"
         # Read only once the rollback is under way: a denied or failed read must never keep it from starting.
+        # This deployment's events only (ECS logs its start at its createdAt): an earlier one's are not its failure.
+        result["events"] = recent_events(seen or self._service_for_events(deployment_service), since=primary.get("createdAt"))
         result["stopped_tasks"] = self._stopped_task_reasons(primary.get("createdAt"))
         self.fail(message, **result)
+
+    def _roll_back_with_ecs(self, record: dict):
+        """ECS's own rollback of the deployment: the one it started (circuit breaker, alarm), or one asked for with
+        StopServiceDeployment ROLLBACK while the deployment runs. ``(None, None, note)`` where ECS cannot or may not:
+        the caller then updates the service to the last good revision itself, and the note says why. The target is
+        the revision ECS went back to."""
+        arn = record["serviceDeploymentArn"]
+        settled = ecs_rolls_back(record) and classify_rollback(record)[0] != DeploymentState.IN_PROGRESS
+        if not ecs_rolls_back(record):
+            if not can_be_rolled_back(record):
+                return None, None, ""
+            try:
+                self._write(ecs.stop_service_deployment, serviceDeploymentArn=arn, stopType="ROLLBACK")
+            except ecs.AnsibleECSError as e:
+                why = access_denied_message(e, job=job_for(self.check_mode), service="ecs") or f"{e.message}: {e.exception}"
+                return None, None, f"; ECS's rollback could not be asked for ({why})"
+        back = RolloutResult(*classify_rollback(record), record, 0.0, 0) if settled else self._wait_recorded(arn, classify_rollback)
+        return back, self._revision_task_definition(rollback_revision_arn(back.service or record)), ""
+
+    def _revision_task_definition(self, revision: str | None) -> str | None:
+        """The task definition of a service revision; None when it cannot be read (the rollback is done either way)."""
+        try:
+            return (ecs.describe_service_revision(self.client, revision) or {}).get("taskDefinition") if revision else None
+        except ecs.AnsibleECSError:
+            return None
+
+    def _wait_recorded(self, arn: str, classify=None):
+        """Poll ECS's record of deployment ``arn`` until it settles (``classify``: the rollout's, else the rollback's)."""
+        threshold = self.params["failed_tasks_threshold"]
+        return poll_until_settled(
+            lambda: ecs.describe_service_deployment(self.client, arn),
+            classify or (lambda record: classify_service_deployment(record, threshold)),
+            f"ECS no longer knows the service deployment {arn}",
+            timeout=self._wait_timeout(),
+            delay=self.params["wait_delay"],
+        )
+
+    def _wait_timeout(self) -> int:
+        """wait_timeout, plus the time the strategy's bakes keep a good deployment IN_PROGRESS."""
+        return self.params["wait_timeout"] + bake_seconds(self.params.get("deployment_strategy"))
+
+    def _service_for_events(self, fallback: dict) -> dict:
+        """The service as it is now, for its events; what the update answered when it cannot be read."""
+        try:
+            return self._describe_service() or fallback
+        except ecs.AnsibleECSError:
+            return fallback
 
     def _stopped_task_reasons(self, since) -> list[str]:
         """Why this deployment's tasks stopped; an error reading them is reported in their place."""
@@ -595,7 +697,7 @@ class Deployer:
         return wait_for_rollout(
             lambda: ecs.describe_service(self.client, self.params["cluster"], self.params["service"]),
             deployment_id,
-            timeout=self.params["wait_timeout"],
+            timeout=self._wait_timeout(),
             delay=self.params["wait_delay"],
             failed_tasks_threshold=self.params["failed_tasks_threshold"],
         )

@@ -77,6 +77,30 @@ def delete_service(client, cluster: str, service: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------
+# Service deployments: ECS's record of each rollout. Called only with an ARN ECS gave
+# (currentServiceDeployment), so an endpoint without the API never gets these calls.
+
+
+@ECSErrorHandler.list_error_handler("describe ECS service deployment")
+def describe_service_deployment(client, arn: str) -> dict | None:
+    """The deployment, or None when ECS does not know it (reported under ``failures``)."""
+    found = client.describe_service_deployments(serviceDeploymentArns=[arn]).get("serviceDeployments") or []
+    return found[0] if found else None
+
+
+@ECSErrorHandler.common_error_handler("stop ECS service deployment")
+def stop_service_deployment(client, serviceDeploymentArn: str, stopType: str) -> str:  # pylint: disable=invalid-name
+    """``stopType`` ROLLBACK: ECS returns the service to the revision the deployment started from."""
+    return client.stop_service_deployment(serviceDeploymentArn=serviceDeploymentArn, stopType=stopType)["serviceDeploymentArn"]
+
+
+@ECSErrorHandler.list_error_handler("describe ECS service revision")
+def describe_service_revision(client, arn: str) -> dict | None:
+    found = client.describe_service_revisions(serviceRevisionArns=[arn]).get("serviceRevisions") or []
+    return found[0] if found else None
+
+
+# ---------------------------------------------------------------------------------------
 # Task definitions
 
 

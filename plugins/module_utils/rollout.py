@@ -36,7 +36,7 @@ class DeploymentState(str, Enum):
 
 @dataclass
 class RolloutResult:
-    """What ``wait_for_rollout`` saw: the verdict, why, and the last service it described."""
+    """What a wait saw: the verdict, why, and the last answer (the service, or the service deployment)."""
 
     state: DeploymentState
     reason: str
@@ -162,22 +162,40 @@ def wait_for_rollout(
     which are left to the caller. The last poll happens at the deadline, never after it:
     a timeout is FAILED, because a rollout that has not converged is not known-good.
     """
+    return poll_until_settled(
+        describe, lambda service: classify_deployment(service, deployment_id, failed_tasks_threshold), "the service no longer exists",
+        timeout=timeout, delay=delay, clock=clock, sleep=sleep,
+    )
+
+
+def poll_until_settled(
+    describe: Callable[[], dict | None],
+    classify: Callable[[dict], tuple[DeploymentState, str]],
+    gone: str,
+    *,
+    timeout: float,
+    delay: float,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> RolloutResult:
+    """Poll ``describe`` until ``classify`` says COMPLETED or FAILED, or ``timeout`` s passed (FAILED, the reason
+    ``timed out``). ``describe`` returning None is FAILED with the reason ``gone``."""
     if timeout < 0 or delay <= 0:
         raise ValueError(f"timeout must be >= 0 and delay > 0, got timeout={timeout} delay={delay}")
     start = clock()
     polls = 0
     while True:
-        service = describe()
+        answer = describe()
         polls += 1
         elapsed = clock() - start
-        if service is None:
-            return RolloutResult(DeploymentState.FAILED, "the service no longer exists", None, elapsed, polls)
-        state, reason = classify_deployment(service, deployment_id, failed_tasks_threshold)
+        if answer is None:
+            return RolloutResult(DeploymentState.FAILED, gone, None, elapsed, polls)
+        state, reason = classify(answer)
         if state != DeploymentState.IN_PROGRESS:
-            return RolloutResult(state, reason, service, elapsed, polls)
+            return RolloutResult(state, reason, answer, elapsed, polls)
         if elapsed >= timeout:
             reason = f"timed out after {timeout:g} s; last seen: {reason}"
-            return RolloutResult(DeploymentState.FAILED, reason, service, elapsed, polls)
+            return RolloutResult(DeploymentState.FAILED, reason, answer, elapsed, polls)
         sleep(min(delay, timeout - elapsed))
 
 

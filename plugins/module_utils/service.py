@@ -13,6 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 
+# deploymentConfiguration members compared only when the desired block sets them (alarm rollback, the strategy and
+# its settings): left out, the service's own are kept.
+OPTIONAL_DEPLOYMENT_MEMBERS = ("alarms", "strategy", "bakeTimeInMinutes", "canaryConfiguration", "linearConfiguration", "lifecycleHooks")
+
 # ECS's documented values when a field is left out.
 DEPLOYMENT_DEFAULTS = {
     "maximumPercent": 200,
@@ -72,10 +76,32 @@ def _normalize_deployment(value: dict | None) -> dict:
     normalized["deploymentCircuitBreaker"] = {
         key: default if breaker.get(key) is None else breaker[key] for key, default in DEPLOYMENT_DEFAULTS["deploymentCircuitBreaker"].items()
     }
+    normalized["alarms"] = _normalize_alarms(value.get("alarms"))
+    normalized["strategy"] = value.get("strategy") or "ROLLING"
+    for key in ("bakeTimeInMinutes", "canaryConfiguration", "linearConfiguration"):
+        normalized[key] = value.get(key)
+    normalized["lifecycleHooks"] = sorted(
+        (dict(hook, lifecycleStages=sorted(hook.get("lifecycleStages") or [])) for hook in value.get("lifecycleHooks") or []),
+        key=lambda hook: (hook.get("hookTargetArn") or "", hook["lifecycleStages"]),
+    )
     return normalized
 
 
-_LOAD_BALANCER_KEYS = ("targetGroupArn", "loadBalancerName", "containerName", "containerPort")
+def _normalize_alarms(value: dict | None) -> dict:
+    """CloudWatch alarm rollback: real ECS answers a disabled block when none is set, moto none; a disabled block's
+    names and rollback flag do nothing, so every disabled form is one."""
+    value = value or {}
+    if not value.get("enable"):
+        return {"alarmNames": [], "enable": False, "rollback": False}
+    return {"alarmNames": sorted(value.get("alarmNames") or []), "enable": True, "rollback": bool(value.get("rollback"))}
+
+
+def deployment_alarms(names: list[str] | None, rollback: bool = True) -> dict:
+    """The deploymentConfiguration.alarms block for the alarm names: no names turns alarm monitoring off."""
+    return {"alarmNames": list(names or []), "enable": bool(names), "rollback": bool(names) and rollback}
+
+
+_LOAD_BALANCER_KEYS = ("targetGroupArn", "loadBalancerName", "containerName", "containerPort", "advancedConfiguration")
 
 
 def _normalize_load_balancers(value: list | None) -> list:
@@ -102,6 +128,19 @@ def normalize_field(field: str, value):
     return normalizer(value) if normalizer else value
 
 
+def _compared(field: str, desired, current) -> tuple:
+    """The desired and current values of a field as compared: normalized, and within deploymentConfiguration only
+    the optional members the desired value sets (alarms, strategy, ...: managed only when asked for), within load
+    balancers the advanced configuration only when one is asked for."""
+    want, have = normalize_field(field, desired), normalize_field(field, current)
+    if field == "deploymentConfiguration":
+        unset = [key for key in OPTIONAL_DEPLOYMENT_MEMBERS if key not in (desired or {})]
+        want, have = ({k: v for k, v in value.items() if k not in unset} for value in (want, have))
+    if field == "loadBalancers" and not any("advancedConfiguration" in balancer for balancer in desired or []):
+        want, have = ([{k: v for k, v in balancer.items() if k != "advancedConfiguration"} for balancer in value] for value in (want, have))
+    return want, have
+
+
 def compare_service(desired: dict, current: dict) -> tuple[list[str], dict]:
     """Changed field paths and the update_service parameters that apply them.
 
@@ -113,12 +152,33 @@ def compare_service(desired: dict, current: dict) -> tuple[list[str], dict]:
     for field in UPDATABLE_FIELDS:
         if desired.get(field) is None:
             continue
-        want = normalize_field(field, desired[field])
-        have = normalize_field(field, current.get(field))
+        want, have = _compared(field, desired[field], current.get(field))
         if want != have:
             changes.append(f"service.{field}")
-            update[field] = desired[field]
+            update[field] = _with_unmanaged(field, desired[field], current.get(field))
     return changes, update
+
+
+def _with_unmanaged(field: str, desired, current):
+    """What update_service is sent for a field. It replaces a whole deploymentConfiguration or load balancer, so what
+    this module does not manage there (alarms unless asked for, strategy, bake time, lifecycle hooks, what the next
+    API release adds; a load balancer's advancedConfiguration) is sent back as the service has it, not dropped; what
+    it manages is as desired, ECS's defaults where left out. A strategy asked for takes its own settings with it:
+    another strategy's canary or linear settings are not sent back."""
+    if field == "loadBalancers" and current:
+        advanced = {balancer.get("targetGroupArn"): balancer["advancedConfiguration"] for balancer in current if balancer.get("advancedConfiguration")}
+        return [
+            dict(balancer, advancedConfiguration=advanced[balancer.get("targetGroupArn")])
+            if "advancedConfiguration" not in balancer and balancer.get("targetGroupArn") in advanced
+            else balancer
+            for balancer in desired
+        ]
+    if field != "deploymentConfiguration" or not current:
+        return desired
+    managed = set(DEPLOYMENT_DEFAULTS) | set(desired)
+    if "strategy" in desired:
+        managed |= {"canaryConfiguration", "linearConfiguration"}
+    return dict({key: value for key, value in current.items() if key not in managed}, **desired)
 
 
 def create_only_conflicts(desired: dict, current: dict) -> list[str]:
@@ -151,7 +211,5 @@ def tags_dict(tags: list[dict] | None) -> dict[str, str]:
 def service_diff(desired: dict, current: dict, changes: list[str]) -> dict:
     """--diff before/after of the service fields that change."""
     fields = [path.split(".", 1)[1] for path in changes if path.startswith("service.")]
-    return {
-        "before": {field: normalize_field(field, current.get(field)) for field in fields},
-        "after": {field: normalize_field(field, desired.get(field)) for field in fields},
-    }
+    compared = {field: _compared(field, desired.get(field), current.get(field)) for field in fields}
+    return {"before": {field: have for field, (_want, have) in compared.items()}, "after": {field: want for field, (want, _have) in compared.items()}}

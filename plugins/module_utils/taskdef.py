@@ -176,6 +176,20 @@ def _register_request_shape():
     return model.operation_model("RegisterTaskDefinition").input_shape
 
 
+@functools.lru_cache(maxsize=None)
+def _ecs_shape(name: str):
+    """One of the ECS model's shapes from the installed botocore, or None without it."""
+    if not HAS_BOTOCORE:
+        return None
+    return botocore.session.get_session().get_service_model("ecs").shape_for(name)
+
+
+def check_against_shape(value, shape_name: str, path: str) -> list[str]:
+    """``value`` (spelt at option path ``path``) against the ECS model's shape ``shape_name``: keys, types, enums."""
+    shape = _ecs_shape(shape_name)
+    return [] if shape is None else _check_value(value, shape, path)
+
+
 def _top_path(key: str) -> str:
     """Containers are their own module option; everything else lives under task_definition."""
     return "container_definitions" if key == "containerDefinitions" else f"task_definition.{key}"

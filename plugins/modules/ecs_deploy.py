@@ -131,7 +131,11 @@ options:
     type: int
     default: 100
   load_balancers:
-    description: Target groups, as in the API (C(targetGroupArn), C(containerName), C(containerPort)).
+    description:
+      - Target groups, as in the API (C(targetGroupArn), C(containerName), C(containerPort)).
+      - For a blue/green, canary or linear O(deployment_strategy), each also needs C(advancedConfiguration) with
+        C(alternateTargetGroupArn), C(productionListenerRule) and C(roleArn) (C(testListenerRule) optional), as ECS's
+        AdvancedConfiguration has them. Not set, a load balancer's advanced configuration is left as the service has it.
     type: list
     elements: dict
   health_check_grace_period_seconds:
@@ -163,6 +167,60 @@ options:
     description: Fail the rollout when its failed tasks grow by more than this. C(0) leaves it to the circuit breaker and the timeout.
     type: int
     default: 0
+  deployment_strategy:
+    description:
+      - How ECS replaces the tasks (the service's C(deploymentConfiguration.strategy) and its settings). Not set, the
+        service's strategy and its settings are left as they are (ECS's default is rolling).
+      - Blue/green, canary and linear shift traffic between two target groups; see O(load_balancers).
+      - Waiting (O(wait_timeout)) is extended by the strategy's bake times, during which a good deployment stays
+        IN_PROGRESS.
+      - Switching strategy on an existing service is an update ECS makes in place; a service whose deployment
+        controller is not ECS (CODE_DEPLOY, EXTERNAL) fails before any change.
+    type: dict
+    suboptions:
+      type:
+        description: The strategy.
+        type: str
+        choices: [rolling, blue_green, canary, linear]
+        required: true
+      bake_time:
+        description: Minutes both revisions run after production traffic has shifted (C(bakeTimeInMinutes)). Required for blue_green.
+        type: int
+      canary_percent:
+        description: With canary, the share of traffic shifted first (C(canaryConfiguration.canaryPercent)). Required for canary.
+        type: float
+      canary_bake_time:
+        description: With canary, minutes before the rest of the traffic shifts. Required for canary.
+        type: int
+      linear_step_percent:
+        description: With linear, the share of traffic each step shifts (C(linearConfiguration.stepPercent)). Required for linear.
+        type: float
+      linear_step_bake_time:
+        description: With linear, minutes between two steps. Required for linear.
+        type: int
+      lifecycle_hooks:
+        description:
+          - Lifecycle hooks, as ECS's DeploymentLifecycleHook has them (C(hookTargetArn), C(roleArn),
+            C(lifecycleStages), C(targetType)), checked against botocore's shape.
+        type: list
+        elements: dict
+  alarms:
+    description:
+      - CloudWatch alarms that fail a rolling deployment while it runs (the service's C(deploymentConfiguration.alarms)).
+        ECS watches them itself; this module makes no CloudWatch call.
+      - Not set leaves the service's alarm settings as they are; O(alarms.names) empty turns alarm monitoring off.
+      - When an alarm fires, the failure names it (RV(alarms_triggered), from ECS's service-deployments record).
+    type: dict
+    suboptions:
+      names:
+        description: The alarm names, each 1 to 255 characters.
+        type: list
+        elements: str
+        required: true
+      rollback:
+        description: Whether ECS rolls the service back when an alarm fires.
+        type: bool
+        default: true
   rollback_on_failure:
     description: On a failed or timed-out rollout, return the service to the last known-good revision (and still fail).
     type: bool
@@ -282,6 +340,27 @@ rolled_back:
   description: Whether the service was returned to an earlier revision after a failed rollout, or on demand.
   returned: always
   type: bool
+deployment_strategy:
+  description:
+    - The strategy a deployment of the service runs with, C(ROLLING), C(BLUE_GREEN), C(CANARY) or C(LINEAR), in
+      check mode too - O(deployment_strategy) when set, else the service's.
+  returned: when state is present
+  type: str
+  sample: CANARY
+service_deployment_arn:
+  description:
+    - ECS's record of the deployment this run started (the service's C(currentServiceDeployment)). The rollout is
+      read from it (DescribeServiceDeployments), and a failed one is rolled back with StopServiceDeployment ROLLBACK.
+    - Not returned by an endpoint without the service-deployments API (moto), where the rollout is read from
+      DescribeServices and rolled back by UpdateService.
+  returned: when a deployment was started and the endpoint records it
+  type: str
+  sample: arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe
+alarms_triggered:
+  description: The CloudWatch alarms that fired during the rollout, from ECS's service-deployments record.
+  returned: when the rollout was waited for and the endpoint records it
+  type: list
+  elements: str
 rollback_task_definition_arn:
   description: The revision rolled back to.
   returned: when rolled_back

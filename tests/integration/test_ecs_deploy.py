@@ -138,6 +138,51 @@ def test_each_real_change_registers_exactly_one_revision(moto, svc, change, path
     assert len(revisions(moto, svc.family)) == 2
 
 
+
+def test_deployment_alarms_are_set_kept_and_left_alone_when_not_asked_for(moto, svc):
+    alarms = {"names": ["web-5xx", "web-latency"]}
+    created = svc(alarms=alarms)
+    assert created["changed"]
+    wanted = {"alarmNames": ["web-5xx", "web-latency"], "enable": True, "rollback": True}
+    assert service_state(moto, svc)["deploymentConfiguration"]["alarms"] == wanted, "set on create (moto drops it: set again at once)"
+
+    moto.start_recording()
+    again = svc(alarms={"names": ["web-latency", "web-5xx"], "rollback": True})
+    assert not again["changed"] and writes(moto.recorded_actions()) == []
+    assert not svc()["changed"], "not asked for: the service's alarms are left as they are"
+    assert not svc("--check", alarms=alarms)["changed"]
+
+    # update_service replaces the whole block: a change to another member sends the alarms back as they are.
+    wider = svc(maximum_percent=150)
+    assert wider["changes"] == ["service.deploymentConfiguration"]
+    assert service_state(moto, svc)["deploymentConfiguration"]["alarms"] == wanted
+
+    off = svc("--diff", maximum_percent=150, alarms={"names": []})
+    assert off["changes"] == ["service.deploymentConfiguration"]
+    assert off["diff"]["after"]["service"]["deploymentConfiguration"]["alarms"] == {"alarmNames": [], "enable": False, "rollback": False}
+    assert service_state(moto, svc)["deploymentConfiguration"]["alarms"]["enable"] is False
+    assert not svc(maximum_percent=150, alarms={"names": []})["changed"]
+
+
+
+def test_a_deployment_strategy_is_set_kept_and_left_alone_when_not_asked_for(moto, svc):
+    hook = {"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP"]}
+    strategy = {"type": "rolling", "bake_time": 3, "lifecycle_hooks": [hook]}
+    created = svc(deployment_strategy=strategy)
+    assert created["changed"] and created["deployment_strategy"] == "ROLLING"
+    configuration = service_state(moto, svc)["deploymentConfiguration"]
+    assert (configuration["strategy"], configuration["bakeTimeInMinutes"], configuration["lifecycleHooks"]) == ("ROLLING", 3, [hook])
+
+    moto.start_recording()
+    assert not svc(deployment_strategy=strategy)["changed"] and writes(moto.recorded_actions()) == []
+    left = svc()
+    assert not left["changed"] and left["deployment_strategy"] == "ROLLING", "not asked for: the service's is kept and reported"
+
+    svc(maximum_percent=150)
+    configuration = service_state(moto, svc)["deploymentConfiguration"]
+    assert (configuration["maximumPercent"], configuration["bakeTimeInMinutes"], configuration["lifecycleHooks"]) == (150, 3, [hook])
+
+
 def test_tags_follow_amazon_aws_tags_and_purge_tags(moto, svc):
     """``tags`` (the service's) and ``task_definition_tags``: a tag someone else set stays with ``purge_tags=false`` and
     goes without it; the module's own ``devops-fargate:`` tags stay either way; no tag change registers a revision."""

@@ -55,3 +55,15 @@ def test_a_change_on_real_shaped_answers_registers_one_revision_and_updates_only
     changed = deploy(proxy.url, network, memory=1024)
     assert changed["registered"] and sorted(changed["changes"]) == ["service.taskDefinition", "task_definition.memory"], changed["changes"]
     assert [action for action in writes(moto.recorded_actions()) if action != "ecs:TagResource"] == ["ecs:RegisterTaskDefinition", "ecs:UpdateService"]
+
+
+def test_a_rollout_is_read_from_ecs_record_where_the_endpoint_keeps_one(moto, proxy, network):
+    """Real ECS names the deployment an UpdateService started; the proxy keeps that record (moto has none)."""
+    proxy.reset_counts()
+    moto.start_recording()
+    changed = deploy(proxy.url, network, memory=2048)
+    assert changed["rollout_state"] == "COMPLETED" and changed["service_deployment_arn"].startswith("arn:aws:ecs:us-east-1:")
+    assert changed["alarms_triggered"] == []
+    assert proxy.served["DescribeServiceDeployments"] == 1, "one look at ECS's record: the deployment had succeeded"
+    actions = moto.recorded_actions()
+    assert "ecs:DescribeServices" not in actions[actions.index("ecs:UpdateService"):], "the rollout is not read from the service"

@@ -124,7 +124,23 @@ def _ecs_calls(action: str, operation: str, params: dict, region: str, account: 
         return [Call(action, ecs(f"task-definition/{params['family']}:*"))] + passed
     if operation in ("TagResource", "UntagResource", "ListTagsForResource"):
         return [Call(action, params["resourceArn"])]
+    # A service's deployments and revisions, by the ARN ECS gave. AWS requires both resource types of these actions:
+    # the deployment (or revision), any of the service's (the ID part is ECS's), and the service itself.
+    if operation in ("DescribeServiceDeployments", "StopServiceDeployment", "DescribeServiceRevisions"):
+        arns = params.get("serviceDeploymentArns") or params.get("serviceRevisionArns") or [params.get("serviceDeploymentArn")]
+        return [call for arn in arns if arn for call in (Call(action, _any_of_service(arn)), Call(action, _service_of(arn)))]
     return [Call(action, "*")]
+
+
+def _any_of_service(arn: str) -> str:
+    """``arn:...:service-deployment/<cluster>/<service>/<id>`` as ``.../<cluster>/<service>/*``."""
+    return arn.rsplit("/", 1)[0] + "/*"
+
+
+def _service_of(arn: str) -> str:
+    """``arn:...:service-deployment/<cluster>/<service>/<id>`` -> ``arn:...:service/<cluster>/<service>``."""
+    prefix, path = arn.split(":", 5)[:5], arn.split(":", 5)[5]
+    return ":".join(prefix) + ":service/" + "/".join(path.split("/")[1:3])
 
 
 def _ecr_calls(action: str, operation: str, params: dict, region: str, account: str) -> list[Call]:
@@ -407,6 +423,22 @@ CODE_PATHS += [
     (("deploy",), Call("iam:PutRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets set"),
     (("deploy",), Call("iam:DeleteRolePolicy", _EXECUTION_ROLE), _SECRETS + ": fargate_secrets emptied, the policy goes"),
     (("destroy",), Call("iam:DeleteRolePolicy", _EXECUTION_ROLE), "playbooks/destroy.yml 'Delete the IAM roles': iam_role deletes the secrets policy first"),
+    (
+        ("rollback",),
+        Call("ecs:DescribeServiceDeployments", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-deployment/{SERVICE}/{SERVICE}/*"),
+        "ecs_deploy state=rolled_back against real ECS: the rollback's deployment is read from ECS's record (moto has none)",
+    ),
+    (
+        ("deploy",),
+        Call("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/{SERVICE}-load-balancers", ((PASSED_TO, "ecs.amazonaws.com"),)),
+        "ecs_deploy deployment_strategy blue_green, canary or linear: UpdateService passes load_balancers' advancedConfiguration.roleArn"
+        " (the infrastructure role, named <service>-load-balancers as the README says) to ECS",
+    ),
+    (
+        ("rollback",),
+        Call("ecs:DescribeServiceDeployments", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{SERVICE}/{SERVICE}"),
+        "ecs_deploy state=rolled_back against real ECS: DescribeServiceDeployments is authorized on the service too",
+    ),
 ]
 
 
@@ -424,6 +456,9 @@ ROLLOUT_SCENARIOS = (
     "test_timeout_rolls_back_to_the_last_good_revision",
     "test_rollout_failed_without_rollback_reports_failure",
     "test_completed_rollout_records_the_good_revisions",
+    "test_a_rollout_ecs_records_is_read_from_its_record",
+    "test_an_alarm_rollback_by_ecs_is_waited_for_and_the_failure_names_the_alarm",
+    "test_a_timed_out_rollout_is_rolled_back_by_ecs_on_request",
 )
 
 

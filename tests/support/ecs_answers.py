@@ -28,3 +28,46 @@ def deployment(deployment_id: str, revision: int, status: str = "PRIMARY", rollo
         found["rolloutState"] = rollout
     found.update(extra)
     return found
+
+
+SERVICE_DEPLOYMENT = "arn:aws:ecs:us-east-1:123456789012:service-deployment/c/web/{}"
+SERVICE_REVISION = "arn:aws:ecs:us-east-1:123456789012:service-revision/c/web/{}"
+
+
+def service_deployment(deployment_id: str, status: str, running: int = 0, **extra) -> dict:
+    """ECS's record of one deployment of service ``web`` in cluster ``c`` (DescribeServiceDeployments), in the shape
+    of the AWS CLI's describe-service-deployments example: from revision ``1`` to revision ``2``, one task wanted,
+    ``running`` of it up, no alarms."""
+    found = {
+        "serviceDeploymentArn": SERVICE_DEPLOYMENT.format(deployment_id),
+        "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/c/web",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        "createdAt": T0,
+        "startedAt": T0,
+        "updatedAt": T0,
+        "sourceServiceRevisions": [{"arn": SERVICE_REVISION.format("1"), "requestedTaskCount": 1, "runningTaskCount": 1, "pendingTaskCount": 0}],
+        "targetServiceRevision": {"arn": SERVICE_REVISION.format("2"), "requestedTaskCount": 1, "runningTaskCount": running, "pendingTaskCount": 1 - running},
+        "status": status,
+        "deploymentConfiguration": {
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+            "alarms": {"alarmNames": [], "rollback": False, "enable": False},
+        },
+        "deploymentCircuitBreaker": {"status": "MONITORING", "failureCount": 0, "threshold": 3},
+        "alarms": {"status": "DISABLED"},
+    }
+    found.update(extra)
+    return found
+
+
+def service_revision(revision: str, task_definition: str) -> dict:
+    """One service revision (DescribeServiceRevisions): what ``revision`` runs."""
+    return {
+        "serviceRevisionArn": SERVICE_REVISION.format(revision),
+        "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/c/web",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        "taskDefinition": task_definition,
+        "launchType": "FARGATE",
+        "createdAt": T0,
+    }

@@ -10,7 +10,10 @@ It forwards every request to the upstream moto server, and on demand:
     no policy allows: ``AccessDeniedException`` for JSON-protocol services, ``AccessDenied`` (HTTP 403) for IAM's query
     protocol, with AWS's "is not authorized to perform" message, and does not forward it;
   * in reshape mode, gives moto's ECS service and task-definition answers the members real AWS adds and moto
-    leaves out (reshape.py, values from the real-AWS corpus), so a run meets AWS's answers, not moto's.
+    leaves out (reshape.py, values from the real-AWS corpus), so a run meets AWS's answers, not moto's; and keeps
+    the service-deployments API moto lacks (records.py): CreateService and UpdateService answers name ECS's record of
+    the deployment they started, and the proxy answers DescribeServiceDeployments, DescribeServiceRevisions,
+    StopServiceDeployment and ListServiceDeployments itself.
 
 It counts what it did: requests seen, requests throttled (each one a request the client had to retry to succeed).
 """
@@ -28,6 +31,10 @@ from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
 from devkit.helpers import free_port
+from support.records import SERVED
+from support.records import STARTED_BY
+from support.records import Records
+from support.reshape import ECS_TARGET_PREFIX
 from support.reshape import reshape_body
 
 THROTTLED_SERVICES = ("AmazonEC2ContainerServiceV20141113.", "AmazonEC2ContainerRegistry_V20150921.")
@@ -51,6 +58,8 @@ class FaultProxy:
         self.latency = 0.0
         self.reshape = reshape
         self.reshaped: Counter = Counter()
+        self.records = Records()
+        self.served: Counter = Counter()
         self.deny: dict[str, str] = {}
         self.denied: Counter = Counter()
         self.random = random.Random(seed)
@@ -105,6 +114,7 @@ class FaultProxy:
             self.requests = 0
             self.throttled = Counter()
             self.reshaped = Counter()
+            self.served = Counter()
             self.denied = Counter()
 
     # --- decisions ---------------------------------------------------------------------------
@@ -116,7 +126,24 @@ class FaultProxy:
         if reshaped is not payload:
             with self.lock:
                 self.reshaped[target.rsplit(".", 1)[-1]] += 1
+        operation = target[len(ECS_TARGET_PREFIX):] if target.startswith(ECS_TARGET_PREFIX) else ""
+        if operation in STARTED_BY:
+            reshaped = json.dumps(self.records.on_answer(operation, json.loads(reshaped))).encode()
         return reshaped
+
+    def serve(self, target: str, body: bytes) -> tuple[int, dict, bytes] | None:
+        """In reshape mode, the answer to a service-deployments call moto lacks; None for every other call."""
+        operation = target[len(ECS_TARGET_PREFIX):] if target.startswith(ECS_TARGET_PREFIX) else ""
+        if not self.reshape or operation not in SERVED:
+            return None
+        with self.lock:
+            self.served[operation] += 1
+        try:
+            answer = self.records.answer(operation, json.loads(body or b"{}"))
+        except KeyError as e:
+            error = {"__type": "ServiceDeploymentNotFoundException", "message": f"The service deployment {e} does not exist."}
+            return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ServiceDeploymentNotFoundException:"}, json.dumps(error).encode()
+        return 200, {"Content-Type": "application/x-amz-json-1.1"}, json.dumps(answer).encode()
 
     def denial(self, target: str, body: bytes) -> tuple[int, dict, bytes] | None:
         """AWS's answer to a call no policy allows, when the call's operation is denied; None otherwise."""
@@ -173,6 +200,10 @@ class _Handler(BaseHTTPRequestHandler):
         if proxy.should_throttle(self.headers.get("X-Amz-Target", "")):
             payload = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
             self._reply(400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ThrottlingException:"}, payload)
+            return
+        served = proxy.serve(self.headers.get("X-Amz-Target", ""), body)
+        if served:
+            self._reply(*served)
             return
         connection = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
         try:

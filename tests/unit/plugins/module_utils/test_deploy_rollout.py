@@ -375,6 +375,217 @@ def test_stopped_tasks_of_earlier_deployments_are_not_blamed_on_this_one(ecs):
     assert not any("exit code 9" in line for line in outcome.result["stopped_tasks"])
 
 
+# --- ECS's record of the deployment (the service-deployments API), as real ECS keeps it -------------------------------
+
+RECORD = ecs_answers.SERVICE_DEPLOYMENT.format("dep-b")
+ASKED = {"serviceDeploymentArns": [RECORD]}
+
+
+def recorded(answer: dict) -> dict:
+    """A CreateService/UpdateService answer from real ECS: the service names the deployment it started."""
+    return dict(answer, currentServiceDeployment=RECORD)
+
+
+def queue_record(stub, *records):
+    for record in records:
+        stub.add_response("describe_service_deployments", {"serviceDeployments": [record], "failures": []}, ASKED)
+
+
+def queue_failure_reads(stub, now):
+    """After a failed rollout: the service's events, then its stopped tasks."""
+    stub.add_response("describe_services", {"services": [now]})
+    stub.add_response("list_tasks", {"taskArns": []})
+
+
+def test_a_rollout_ecs_records_is_read_from_its_record(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1))
+    stub.add_response("tag_resource", {})
+
+    outcome = run(client, wait_timeout=5)
+
+    assert isinstance(outcome, Exited)
+    assert outcome.result["rollout_state"] == "COMPLETED" and outcome.result["service_deployment_arn"] == RECORD
+    assert outcome.result["alarms_triggered"] == []
+    assert calls.count("DescribeServices") == 1, "the rollout is read from ECS's record, not from the service's deployments"
+
+
+def test_an_alarm_rollback_by_ecs_is_waited_for_and_the_failure_names_the_alarm(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    fired = {"status": "TRIGGERED", "alarmNames": ["web-5xx", "web-latency"], "triggeredAlarmNames": ["web-5xx"]}
+    back = {"reason": "rolled back on alarm", "startedAt": T0, "serviceRevisionArn": ecs_answers.SERVICE_REVISION.format("1")}
+    queue_record(
+        stub,
+        ecs_answers.service_deployment("dep-b", "ROLLBACK_IN_PROGRESS", alarms=fired, rollback=back, statusReason="Service deployment rolled back"),
+        ecs_answers.service_deployment("dep-b", "ROLLBACK_SUCCESSFUL", alarms=fired, rollback=back),
+    )
+    stub.add_response(
+        "describe_service_revisions",
+        {"serviceRevisions": [ecs_answers.service_revision("1", TD_A)], "failures": []},
+        {"serviceRevisionArns": [ecs_answers.SERVICE_REVISION.format("1")]},
+    )
+    queue_failure_reads(stub, service(TD_A, deployment("dep-a2", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=5)
+
+    assert isinstance(outcome, Failed)
+    result = outcome.result
+    assert "alarm fired: web-5xx" in result["msg"] and "web-latency" not in result["msg"]
+    assert result["alarms_triggered"] == ["web-5xx"]
+    assert result["rolled_back"] is True and result["rollback_task_definition_arn"] == TD_A
+    assert "rolled back to " + TD_A in result["msg"]
+    assert calls.count("UpdateService") == 1 and "StopServiceDeployment" not in calls, "ECS rolled back: the module only waits"
+
+
+def test_a_timed_out_rollout_is_rolled_back_by_ecs_on_request(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "IN_PROGRESS"))
+    stub.add_response("stop_service_deployment", {"serviceDeploymentArn": RECORD}, {"serviceDeploymentArn": RECORD, "stopType": "ROLLBACK"})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "ROLLBACK_IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "ROLLBACK_SUCCESSFUL"))
+    stub.add_response("describe_service_revisions", {"serviceRevisions": [ecs_answers.service_revision("1", TD_A)], "failures": []})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-a2", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=1)
+
+    assert isinstance(outcome, Failed)
+    assert "timed out" in outcome.result["msg"]
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+    assert calls.count("UpdateService") == 1, "one call, ECS does the rest"
+
+
+def test_a_denied_stop_falls_back_to_the_modules_own_rollback_and_says_so(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "IN_PROGRESS"))
+    stub.add_client_error(
+        "stop_service_deployment",
+        service_error_code="AccessDeniedException",
+        service_message=f"User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecs:StopServiceDeployment on resource: {RECORD}",
+        http_status_code=400,
+    )
+    back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, back_to_a)
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-r", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=1)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+    assert "ecs:StopServiceDeployment" in outcome.result["msg"]
+
+
+def test_the_circuit_breakers_count_in_ecs_record_fails_a_rollout_past_the_threshold(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    breaker = {"status": "MONITORING", "failureCount": 3, "threshold": 10}
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS", deploymentCircuitBreaker=breaker))
+    queue_failure_reads(stub, service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))
+
+    outcome = run(client, wait_timeout=30, failed_tasks_threshold=2, rollback_on_failure=False)
+
+    assert isinstance(outcome, Failed)
+    assert "3 tasks failed to start, more than the threshold of 2" in outcome.result["msg"]
+    assert outcome.result["rolled_back"] is False
+
+
+# --- strategies: blue/green, canary (ECS's answers as its service-deployments record has them) ------------------------
+
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-{}/0123456789abcdef"
+BALANCED = dict(
+    load_balancers=[
+        {
+            "targetGroupArn": TG.format("blue"),
+            "containerName": "web",
+            "containerPort": 8000,
+            "advancedConfiguration": {
+                "alternateTargetGroupArn": TG.format("green"),
+                "productionListenerRule": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/web/0123456789abcdef/0123456789abcdef/1",
+                "roleArn": "arn:aws:iam::123456789012:role/ecsInfrastructureRoleForLoadBalancers",
+            },
+        }
+    ],
+    container_definitions=[{"name": "web", "image": "registry.example/web:1", "portMappings": [{"containerPort": 8000}]}],
+)
+
+
+def strategy_update(stub, strategy_members: dict):
+    """The UpdateService that switches the service to a strategy and its new revision, answered by real ECS."""
+    wanted = {
+        "cluster": "c",
+        "service": "web",
+        "taskDefinition": TD_B,
+        "loadBalancers": BALANCED["load_balancers"],
+        "deploymentConfiguration": dict(
+            {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100}, **strategy_members
+        ),
+    }
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))}, wanted)
+
+
+def test_a_blue_green_deployment_waits_out_its_bake_and_succeeds(ecs):
+    """The bake keeps a good blue/green IN_PROGRESS: its minutes extend wait_timeout, so the wait outlasts it."""
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    strategy_update(stub, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 1})
+    baking = ecs_answers.service_deployment("dep-b", "IN_PROGRESS", running=1, lifecycleStage="BAKE_TIME")
+    queue_record(stub, baking, baking, ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1))
+    stub.add_response("tag_resource", {})
+
+    outcome = run(client, wait_timeout=1, deployment_strategy={"type": "blue_green", "bake_time": 1}, **BALANCED)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["rollout_state"] == "COMPLETED" and outcome.result["deployment_strategy"] == "BLUE_GREEN"
+
+
+def test_a_canary_that_fails_at_ten_percent_is_rolled_back_by_ecs_and_reported(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    strategy_update(stub, {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 5}})
+    breaker = {"status": "TRIGGERED", "failureCount": 3, "threshold": 3}
+    reason = "ECS deployment circuit breaker: tasks failed to start."
+    queue_record(
+        stub,
+        ecs_answers.service_deployment("dep-b", "IN_PROGRESS", lifecycleStage="TEST_TRAFFIC_SHIFT"),
+        ecs_answers.service_deployment("dep-b", "ROLLBACK_IN_PROGRESS", deploymentCircuitBreaker=breaker, statusReason=reason),
+        ecs_answers.service_deployment("dep-b", "ROLLBACK_SUCCESSFUL", deploymentCircuitBreaker=breaker, statusReason=reason),
+    )
+    stub.add_response("describe_service_revisions", {"serviceRevisions": [ecs_answers.service_revision("1", TD_A)], "failures": []})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-a2", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=5, deployment_strategy={"type": "canary", "canary_percent": 10, "canary_bake_time": 5}, **BALANCED)
+
+    assert isinstance(outcome, Failed)
+    result = outcome.result
+    assert result["deployment_strategy"] == "CANARY"
+    assert "circuit breaker tripped: 3 tasks failed, threshold 3" in result["msg"] and reason in result["msg"]
+    assert result["rolled_back"] is True and result["rollback_task_definition_arn"] == TD_A
+
+
+def test_a_strategy_on_a_service_ecs_does_not_control_fails_before_any_write(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    code_deploy = dict(service(TD_A, deployment("dep-a", TD_A, "COMPLETED")), deploymentController={"type": "CODE_DEPLOY"})
+    stub.add_response("describe_services", {"services": [code_deploy]})
+
+    outcome = run(client, deployment_strategy={"type": "blue_green", "bake_time": 5}, **BALANCED)
+
+    assert isinstance(outcome, Failed) and outcome.result["changed"] is False
+    assert "deployment controller is CODE_DEPLOY" in outcome.result["msg"]
+    assert calls == ["DescribeServices"]
+
+
 def run_state(client, state, **params):
     module = ModuleStandIn(**dict(PARAMS, state=state, **params))
     with pytest.raises((Failed, Exited)) as outcome:

@@ -187,3 +187,87 @@ def test_a_real_create_answer_needs_no_update():
     assert dropped_on_create(desired, {k: v for k, v in created.items() if k != "deploymentConfiguration"}) == {
         "deploymentConfiguration": desired["deploymentConfiguration"]
     }
+
+
+# Real DescribeServices answers carry members this module does not manage (awscli's describe-services example,
+# botocore's DeploymentConfiguration shape): an alarms block, disabled when none is set, and the strategy.
+REAL_DEPLOYMENT = {
+    "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+    "maximumPercent": 200,
+    "minimumHealthyPercent": 100,
+    "alarms": {"alarmNames": [], "rollback": False, "enable": False},
+    "strategy": "ROLLING",
+}
+MANAGED = {"deploymentCircuitBreaker": {"enable": True, "rollback": True}, "maximumPercent": 200, "minimumHealthyPercent": 100}
+
+
+def test_alarms_are_compared_only_when_asked_for():
+    current = dict(CURRENT, deploymentConfiguration=dict(REAL_DEPLOYMENT, alarms={"alarmNames": ["web-5xx"], "enable": True, "rollback": True}))
+
+    assert compare_service({"deploymentConfiguration": MANAGED}, current) == ([], {})
+
+
+def test_every_disabled_alarms_block_is_the_same():
+    current = dict(CURRENT, deploymentConfiguration=dict(REAL_DEPLOYMENT, alarms={"alarmNames": ["old"], "enable": False, "rollback": True}))
+    off = dict(MANAGED, alarms={"alarmNames": [], "enable": False, "rollback": False})
+
+    assert compare_service({"deploymentConfiguration": off}, current) == ([], {})
+    assert compare_service({"deploymentConfiguration": off}, CURRENT) == ([], {}), "moto leaves the block out"
+
+
+def test_alarms_asked_for_are_set_and_the_rest_of_the_block_is_sent_back():
+    current = dict(CURRENT, deploymentConfiguration=REAL_DEPLOYMENT)
+    alarms = {"alarmNames": ["web-5xx", "web-latency"], "enable": True, "rollback": True}
+
+    changes, update = compare_service({"deploymentConfiguration": dict(MANAGED, alarms=alarms)}, current)
+
+    assert changes == ["service.deploymentConfiguration"]
+    assert update["deploymentConfiguration"] == dict(MANAGED, alarms=alarms, strategy="ROLLING")
+    reordered = dict(REAL_DEPLOYMENT, alarms=dict(alarms, alarmNames=["web-latency", "web-5xx"]))
+    assert compare_service({"deploymentConfiguration": dict(MANAGED, alarms=alarms)}, dict(CURRENT, deploymentConfiguration=reordered)) == ([], {})
+
+
+def test_an_update_of_the_managed_members_keeps_the_ones_it_does_not_manage():
+    """update_service replaces the whole block: alarms, strategy and bake time set outside are sent back as they are."""
+    outside = dict(REAL_DEPLOYMENT, alarms={"alarmNames": ["web-5xx"], "enable": True, "rollback": True}, strategy="BLUE_GREEN", bakeTimeInMinutes=5)
+
+    changes, update = compare_service({"deploymentConfiguration": dict(MANAGED, maximumPercent=150)}, dict(CURRENT, deploymentConfiguration=outside))
+
+    assert changes == ["service.deploymentConfiguration"]
+    assert update["deploymentConfiguration"] == dict(outside, maximumPercent=150)
+
+
+def test_a_strategy_is_compared_only_when_asked_for_and_takes_its_own_settings_with_it():
+    canary = dict(REAL_DEPLOYMENT, strategy="CANARY", bakeTimeInMinutes=5, canaryConfiguration={"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 3})
+    current = dict(CURRENT, deploymentConfiguration=canary)
+    assert compare_service({"deploymentConfiguration": MANAGED}, current) == ([], {}), "not asked for: left as it is"
+    same = dict(MANAGED, strategy="CANARY", canaryConfiguration={"canaryPercent": 10, "canaryBakeTimeInMinutes": 3})
+    assert compare_service({"deploymentConfiguration": same}, current) == ([], {})
+
+    blue_green = dict(MANAGED, strategy="BLUE_GREEN", bakeTimeInMinutes=15)
+    changes, update = compare_service({"deploymentConfiguration": blue_green}, current)
+
+    assert changes == ["service.deploymentConfiguration"]
+    assert update["deploymentConfiguration"] == dict(blue_green, alarms=REAL_DEPLOYMENT["alarms"]), "the canary settings do not go with blue/green"
+
+
+def test_lifecycle_hooks_compare_whatever_the_order_of_their_stages():
+    hook = {"targetType": "PAUSE", "lifecycleStages": ["POST_SCALE_UP", "PRE_SCALE_UP"]}
+    current = dict(CURRENT, deploymentConfiguration=dict(REAL_DEPLOYMENT, lifecycleHooks=[hook]))
+    wanted = dict(MANAGED, lifecycleHooks=[dict(hook, lifecycleStages=["PRE_SCALE_UP", "POST_SCALE_UP"])])
+    assert compare_service({"deploymentConfiguration": wanted}, current) == ([], {})
+
+
+def test_a_load_balancers_advanced_configuration_is_kept_unless_asked_for():
+    balancer = {"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/blue/1", "containerName": "web", "containerPort": 8000}
+    advanced = {"alternateTargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/green/2", "productionListenerRule": "r",
+                "roleArn": "arn:aws:iam::123456789012:role/lb"}
+    current = dict(CURRENT, loadBalancers=[dict(balancer, advancedConfiguration=advanced)])
+    assert compare_service({"loadBalancers": [balancer]}, current) == ([], {})
+
+    moved = dict(balancer, containerPort=8080)
+    changes, update = compare_service({"loadBalancers": [moved]}, current)
+    assert changes == ["service.loadBalancers"] and update["loadBalancers"] == [dict(moved, advancedConfiguration=advanced)]
+
+    changes, update = compare_service({"loadBalancers": [dict(balancer, advancedConfiguration=dict(advanced, testListenerRule="t"))]}, current)
+    assert changes == ["service.loadBalancers"]

@@ -1,0 +1,98 @@
+"""ECS's service-deployments API, which moto lacks, kept by the reshaping proxy in front of it.
+
+Real ECS answers CreateService and UpdateService with ``currentServiceDeployment``, the ARN of ECS's record of the
+deployment the call started, and serves that record (DescribeServiceDeployments), the revisions it names
+(DescribeServiceRevisions), and a stop with rollback (StopServiceDeployment). moto has none of them, so code that reads
+a rollout from ECS's record would run only against Stubber queues. ``Records`` keeps them for the proxy: a record per
+CreateService/UpdateService answer, in the shape of the AWS CLI's describe-service-deployments example, SUCCESSFUL at
+once as moto's deployments are, from the revision the service ran before to the one it runs now.
+
+Pure bookkeeping over JSON dicts, no server: the proxy calls ``on_answer`` with moto's answers and ``answer`` for the
+operations it serves itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+STARTED_BY = ("CreateService", "UpdateService")
+SERVED = ("DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment", "ListServiceDeployments")
+
+
+class Records:
+    def __init__(self) -> None:
+        self.deployments: dict[str, dict] = {}
+        self.revisions: dict[str, dict] = {}
+        self.current: dict[str, str] = {}  # service ARN -> its latest record's ARN
+        self.numbers = itertools.count(1)
+        self.lock = threading.Lock()
+
+    def on_answer(self, operation: str, answer: dict) -> dict:
+        """moto's CreateService/UpdateService answer with the record ECS would have started; others as they are."""
+        service = answer.get("service") if operation in STARTED_BY else None
+        if not isinstance(service, dict) or not service.get("serviceArn"):
+            return answer
+        with self.lock:
+            arn = self._start(service)
+        return dict(answer, service=dict(service, currentServiceDeployment=arn))
+
+    def answer(self, operation: str, request: dict) -> dict:
+        """The answer to one of the operations moto lacks (``SERVED``)."""
+        with self.lock:
+            if operation == "DescribeServiceDeployments":
+                return self._found(request.get("serviceDeploymentArns") or [], self.deployments, "serviceDeployments")
+            if operation == "DescribeServiceRevisions":
+                return self._found(request.get("serviceRevisionArns") or [], self.revisions, "serviceRevisions")
+            if operation == "StopServiceDeployment":
+                record = self.deployments[request["serviceDeploymentArn"]]
+                record["status"] = "ROLLBACK_SUCCESSFUL" if request.get("stopType") == "ROLLBACK" else "STOPPED"
+                return {"serviceDeploymentArn": record["serviceDeploymentArn"]}
+            briefs = [
+                {key: record[key] for key in ("serviceDeploymentArn", "serviceArn", "clusterArn", "createdAt", "status")}
+                for record in self.deployments.values()
+                if record["serviceArn"].endswith("/" + str(request.get("service", "")).rsplit("/", 1)[-1])
+            ]
+            return {"serviceDeployments": briefs}
+
+    def _start(self, service: dict) -> str:
+        number = next(self.numbers)
+        base = service["serviceArn"].replace(":service/", ":{kind}/", 1)
+        now = time.time()
+        revision = base.format(kind="service-revision") + f"/{number}"
+        self.revisions[revision] = {
+            "serviceRevisionArn": revision,
+            "serviceArn": service["serviceArn"],
+            "clusterArn": service.get("clusterArn"),
+            "taskDefinition": service.get("taskDefinition"),
+            "launchType": service.get("launchType", "FARGATE"),
+            "createdAt": now,
+        }
+        previous = self.deployments.get(self.current.get(service["serviceArn"], ""))
+        arn = base.format(kind="service-deployment") + f"/{number}"
+        wanted = service.get("desiredCount", 1)
+        self.deployments[arn] = {
+            "serviceDeploymentArn": arn,
+            "serviceArn": service["serviceArn"],
+            "clusterArn": service.get("clusterArn"),
+            "createdAt": now,
+            "startedAt": now,
+            "finishedAt": now,
+            "updatedAt": now,
+            "sourceServiceRevisions": [dict(previous["targetServiceRevision"])] if previous else [],
+            "targetServiceRevision": {"arn": revision, "requestedTaskCount": wanted, "runningTaskCount": wanted, "pendingTaskCount": 0},
+            "status": "SUCCESSFUL",
+            "deploymentConfiguration": service.get("deploymentConfiguration") or {},
+            "deploymentCircuitBreaker": {"status": "MONITORING_COMPLETE", "failureCount": 0, "threshold": 3},
+            "alarms": {"status": "DISABLED"},
+        }
+        self.current[service["serviceArn"]] = arn
+        return arn
+
+    @staticmethod
+    def _found(arns: list, known: dict, key: str) -> dict:
+        return {
+            key: [known[arn] for arn in arns if arn in known],
+            "failures": [{"arn": arn, "reason": "MISSING"} for arn in arns if arn not in known],
+        }
