@@ -48,6 +48,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.service_deployment 
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_rollback
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_service_deployment
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import ecs_rolls_back
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import paused_hook
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import rollback_revision_arn
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import triggered_alarms
 from ansible_collections.devops.fargate.plugins.module_utils.strategy import bake_seconds
@@ -130,6 +131,7 @@ ARGUMENT_SPEC = dict(
     ),
     rollback_on_failure=dict(type="bool", default=True),
     rollback_to=dict(type="str"),
+    continue_deployment=dict(type="bool"),
     keep_revisions=dict(type="int"),
 )
 
@@ -578,8 +580,11 @@ class Deployer:
     def _finish_rollout(
         self, deployment_service: dict | None, before: dict | None, task_definition: str, success_tags: dict | None = None, roll_back_on_failure: bool = True
     ) -> dict:
-        """Watch the deployment this run started, record success (``success_tags``, else last-good), or roll back and fail."""
+        """Watch the deployment this run started (or, with continue_deployment, the one paused at a hook), record success
+        (``success_tags``, else last-good), or roll back and fail."""
         started = deployment_service is not None or (self.check_mode and bool(self.changes_to_service()))
+        if deployment_service is None and not started and self._paused(before):
+            deployment_service = before  # continue_deployment acts on the deployment a run before left paused
         if deployment_service is None:
             primary = primary_deployment(before) if before and not started else None
             return {
@@ -589,8 +594,7 @@ class Deployer:
                 "rolled_back": False,
             }
         primary = primary_deployment(deployment_service) or {}
-        deployment_id = primary.get("id")
-        result = {"deployment_id": deployment_id, "deployment_started": True, "rolled_back": False}
+        result = {"deployment_id": primary.get("id"), "deployment_started": deployment_service is not before, "rolled_back": False}
         # ECS's own record of the deployment where the endpoint keeps one (real ECS); else the service's deployments.
         record = deployment_service.get("currentServiceDeployment")
         if record:
@@ -600,17 +604,27 @@ class Deployer:
             self._tag_service(deployment_service, self._digest_tags())
             result["rollout_state"] = DeploymentState.IN_PROGRESS.value
             return result
-        rollout = self._wait_recorded(record) if record else self._wait(deployment_id)
-        seen = None if record else rollout.service
+        rollout = self._act_on_pause(record, self._wait_recorded(record)) if record else self._wait(primary.get("id"))
         result["rollout_state"] = rollout.state.value
         if record:
             result["alarms_triggered"] = triggered_alarms(rollout.service)
+        if rollout.state == DeploymentState.PAUSED:
+            hook = paused_hook(rollout.service) or {}
+            result["paused_at"] = {"stage": rollout.service.get("lifecycleStage"), **{k: hook.get(k) for k in ("hookId", "expiresAt", "timeoutAction")}}
+            return result
         if rollout.state == DeploymentState.COMPLETED:
             wanted = success_tags if success_tags is not None else tags_after_success(tags, task_definition)
             self._tag_service(deployment_service, dict(wanted or {}, **self._digest_tags()), known=tags)
             return result
+        self._fail_rollout(rollout, result, deployment_service, tags, task_definition, roll_back_on_failure and self.params["rollback_on_failure"])
+
+    def _fail_rollout(self, rollout, result: dict, deployment_service: dict, tags, task_definition: str, roll_back: bool) -> NoReturn:
+        """A failed rollout: rolled back (by ECS where it keeps the record, else by the module), and reported."""
+        record = deployment_service.get("currentServiceDeployment")
+        seen = None if record else rollout.service
+        primary = primary_deployment(deployment_service) or {}
         message = f"Rollout of {task_definition} failed: {rollout.reason}"
-        if roll_back_on_failure and self.params["rollback_on_failure"]:
+        if roll_back:
             back, target, note = self._roll_back_with_ecs(rollout.service) if record and rollout.service else (None, None, "")
             message += note
             if back is None:
@@ -626,6 +640,30 @@ class Deployer:
         result["events"] = recent_events(seen or self._service_for_events(deployment_service), since=primary.get("createdAt"))
         result["stopped_tasks"] = self._stopped_task_reasons(primary.get("createdAt"))
         self.fail(message, **result)
+
+    def _paused(self, service: dict | None) -> bool:
+        """continue_deployment set, and the service's current deployment waits at a PAUSE hook (one read, only then)."""
+        record = (service or {}).get("currentServiceDeployment")
+        if self.params.get("continue_deployment") is None or not record:
+            return False
+        return paused_hook(ecs.describe_service_deployment(self.client, record)) is not None
+
+    def _act_on_pause(self, arn: str, rollout):
+        """A deployment paused at a PAUSE hook: left paused (continue_deployment not set; the run reports where), or
+        continued or rolled back once, as continue_deployment says, and then watched. A later hook pauses it again."""
+        choice = self.params.get("continue_deployment")
+        if rollout.state != DeploymentState.PAUSED or choice is None:
+            return rollout
+        action = "CONTINUE" if choice else "ROLLBACK"
+        self.changes.append(f"service.deployment.{action.lower()}")
+        self._write(ecs.continue_service_deployment, serviceDeploymentArn=arn, hookId=paused_hook(rollout.service)["hookId"], action=action)
+        if self.check_mode:
+            return rollout
+        after = self._wait_recorded(arn)
+        if choice:
+            return after
+        reason = f"rolled back at the hook, as continue_deployment=false asked; {after.reason}"
+        return RolloutResult(DeploymentState.FAILED, reason, after.service, after.elapsed, after.polls)
 
     def _roll_back_with_ecs(self, record: dict):
         """ECS's own rollback of the deployment: the one it started (circuit breaker, alarm), or one asked for with

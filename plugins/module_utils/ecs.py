@@ -94,6 +94,12 @@ def stop_service_deployment(client, serviceDeploymentArn: str, stopType: str) ->
     return client.stop_service_deployment(serviceDeploymentArn=serviceDeploymentArn, stopType=stopType)["serviceDeploymentArn"]
 
 
+@ECSErrorHandler.common_error_handler("continue ECS service deployment")
+def continue_service_deployment(client, serviceDeploymentArn: str, hookId: str, action: str) -> str:  # pylint: disable=invalid-name
+    """``action`` CONTINUE moves a deployment paused at a PAUSE hook to its next stage; ROLLBACK rolls it back."""
+    return client.continue_service_deployment(serviceDeploymentArn=serviceDeploymentArn, hookId=hookId, action=action)["serviceDeploymentArn"]
+
+
 @ECSErrorHandler.list_error_handler("describe ECS service revision")
 def describe_service_revision(client, arn: str) -> dict | None:
     found = client.describe_service_revisions(serviceRevisionArns=[arn]).get("serviceRevisions") or []

@@ -32,6 +32,8 @@ class DeploymentState(str, Enum):
     IN_PROGRESS = "IN_PROGRESS"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
+    # Waiting at a PAUSE lifecycle hook for ContinueServiceDeployment (service_deployment.py): neither good nor failed.
+    PAUSED = "PAUSED"
 
 
 @dataclass

@@ -44,6 +44,12 @@ def classify_service_deployment(service_deployment: dict, failed_tasks_threshold
     if status == SUCCESSFUL:
         return DeploymentState.COMPLETED, f"service deployment {name} succeeded: {_counts(service_deployment)}"
     if status in RUNNING:
+        hook = paused_hook(service_deployment)
+        if hook:
+            return DeploymentState.PAUSED, (
+                f"service deployment {name} paused at {service_deployment.get('lifecycleStage', 'a lifecycle stage')}, hook {hook.get('hookId')}"
+                f" waiting for ContinueServiceDeployment until {hook.get('expiresAt', '?')}, then {hook.get('timeoutAction', 'ROLLBACK')}"
+            )
         failed = (service_deployment.get("deploymentCircuitBreaker") or {}).get("failureCount") or 0
         if failed_tasks_threshold and failed > failed_tasks_threshold:
             return DeploymentState.FAILED, (
@@ -64,6 +70,16 @@ def classify_rollback(service_deployment: dict) -> tuple[DeploymentState, str]:
     if status in ROLLING_BACK + RUNNING + STOPPING:
         return DeploymentState.IN_PROGRESS, f"service deployment {name} {status.lower().replace('_', ' ')}"
     return DeploymentState.FAILED, failure_reason(service_deployment)
+
+
+def paused_hook(service_deployment: dict | None) -> dict | None:
+    """The PAUSE lifecycle hook the running deployment waits at (AWAITING_ACTION), or None."""
+    if (service_deployment or {}).get("status") not in RUNNING:
+        return None
+    for hook in service_deployment.get("lifecycleHookDetails") or []:
+        if hook.get("targetType") == "PAUSE" and hook.get("status") == "AWAITING_ACTION":
+            return hook
+    return None
 
 
 def ecs_rolls_back(service_deployment: dict) -> bool:

@@ -225,6 +225,15 @@ options:
     description: On a failed or timed-out rollout, return the service to the last known-good revision (and still fail).
     type: bool
     default: true
+  continue_deployment:
+    description:
+      - What to do with a deployment waiting at a C(PAUSE) lifecycle hook (O(deployment_strategy.lifecycle_hooks)), an
+        approval step in CI. Not set, the run ends when the deployment pauses, RV(rollout_state=PAUSED), and
+        RV(paused_at) says where.
+      - C(true) continues it (ContinueServiceDeployment CONTINUE) and C(false) rolls it back (ROLLBACK, and the run
+        fails), both once - whether this run started the deployment or a run before left it paused - and the
+        deployment is then watched as usual. A later hook pauses it again.
+    type: bool
   rollback_to:
     description:
       - With O(state=rolled_back), the revision to return to (a revision number, C(family:revision) or an ARN).
@@ -332,7 +341,8 @@ forced:
   type: bool
 rollout_state:
   description:
-    - C(COMPLETED), C(FAILED), C(IN_PROGRESS) (not waited for), C(PENDING) (check mode, would start)
+    - C(COMPLETED), C(FAILED), C(IN_PROGRESS) (not waited for), C(PENDING) (check mode, would start),
+      C(PAUSED) (waiting at a PAUSE lifecycle hook, see O(continue_deployment))
       or, when no deployment was started, the primary deployment's state.
   returned: when state is present or rolled_back
   type: str
@@ -356,6 +366,23 @@ service_deployment_arn:
   returned: when a deployment was started and the endpoint records it
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe
+paused_at:
+  description: Where the deployment waits, when RV(rollout_state) is C(PAUSED).
+  returned: when the deployment paused at a lifecycle hook
+  type: dict
+  contains:
+    stage:
+      description: The lifecycle stage, for example C(POST_TEST_TRAFFIC_SHIFT).
+      type: str
+    hookId:
+      description: The paused hook's ID.
+      type: str
+    expiresAt:
+      description: When the hook stops waiting.
+      type: str
+    timeoutAction:
+      description: What ECS does then, C(ROLLBACK) or C(CONTINUE).
+      type: str
 alarms_triggered:
   description: The CloudWatch alarms that fired during the rollout, from ECS's service-deployments record.
   returned: when the rollout was waited for and the endpoint records it

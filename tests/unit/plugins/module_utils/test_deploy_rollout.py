@@ -586,6 +586,81 @@ def test_a_strategy_on_a_service_ecs_does_not_control_fails_before_any_write(ecs
     assert calls == ["DescribeServices"]
 
 
+# --- a deployment paused at a PAUSE lifecycle hook (an approval step in CI) ------------------------------------------
+
+PAUSED_AT = {
+    "lifecycleStage": "POST_TEST_TRAFFIC_SHIFT",
+    "lifecycleHookDetails": [
+        {"hookId": "hook-1", "targetType": "PAUSE", "status": "AWAITING_ACTION", "expiresAt": T0 + timedelta(hours=1), "timeoutAction": "ROLLBACK"}
+    ],
+}
+HOOK_1 = {"serviceDeploymentArn": RECORD, "hookId": "hook-1"}
+HOOKED = {"type": "rolling", "lifecycle_hooks": [{"targetType": "PAUSE", "lifecycleStages": ["POST_TEST_TRAFFIC_SHIFT"]}]}
+
+
+def queue_unchanged_service_paused_at_a_hook(stub):
+    """A run with nothing to change, against a service whose deployment a run before left paused at a hook."""
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
+
+    params = with_defaults(dict(PARAMS, deployment_strategy=HOOKED))
+    running = dict(service(TD_A, deployment("dep-b", TD_A, "IN_PROGRESS")), currentServiceDeployment=RECORD)
+    running["deploymentConfiguration"] = dict(running["deploymentConfiguration"], strategy="ROLLING", lifecycleHooks=HOOKED["lifecycle_hooks"])
+    described = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
+    stub.add_response("describe_services", {"services": [running]})
+    digest = {"key": REQUEST_DIGEST_TAG, "value": request_digest(desired_task_definition(params))}
+    stub.add_response("describe_task_definition", {"taskDefinition": described, "tags": [digest]})
+    paused = ecs_answers.service_deployment("dep-b", "IN_PROGRESS", running=1, **PAUSED_AT)
+    queue_record(stub, paused, paused)
+
+
+def test_a_deployment_paused_at_a_hook_ends_the_run_paused_and_says_where(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS")))})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS", running=1, **PAUSED_AT))
+
+    outcome = run(client, wait_timeout=30, deployment_strategy=HOOKED)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["rollout_state"] == "PAUSED" and outcome.result["changed"]
+    assert outcome.result["paused_at"]["stage"] == "POST_TEST_TRAFFIC_SHIFT" and outcome.result["paused_at"]["hookId"] == "hook-1"
+    assert "TagResource" not in calls, "a paused deployment is not known to be good"
+
+
+def test_a_paused_deployment_is_continued_by_the_next_run_and_watched_to_the_end(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_unchanged_service_paused_at_a_hook(stub)
+    stub.add_response("continue_service_deployment", {"serviceDeploymentArn": RECORD}, dict(HOOK_1, action="CONTINUE"))
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1))
+
+    outcome = run(client, wait_timeout=30, deployment_strategy=HOOKED, continue_deployment=True)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    result = outcome.result
+    assert result["rollout_state"] == "COMPLETED" and result["changes"] == ["service.deployment.continue"]
+    assert result["deployment_started"] is False and result["registered"] is False
+    assert "UpdateService" not in calls and "RegisterTaskDefinition" not in calls
+
+
+def test_a_paused_deployment_is_rolled_back_when_the_next_run_says_no(ecs):
+    client, stub = ecs
+    queue_unchanged_service_paused_at_a_hook(stub)
+    stub.add_response("continue_service_deployment", {"serviceDeploymentArn": RECORD}, dict(HOOK_1, action="ROLLBACK"))
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "ROLLBACK_IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "ROLLBACK_SUCCESSFUL"))
+    stub.add_response("describe_service_revisions", {"serviceRevisions": [ecs_answers.service_revision("1", TD_A)], "failures": []})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-a2", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=30, deployment_strategy=HOOKED, continue_deployment=False)
+
+    assert isinstance(outcome, Failed)
+    assert "as continue_deployment=false asked" in outcome.result["msg"]
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+
+
 def run_state(client, state, **params):
     module = ModuleStandIn(**dict(PARAMS, state=state, **params))
     with pytest.raises((Failed, Exited)) as outcome:
