@@ -126,7 +126,7 @@ def _ecs_calls(action: str, operation: str, params: dict, region: str, account: 
         return [Call(action, params["resourceArn"])]
     # A service's deployments and revisions, by the ARN ECS gave. AWS requires both resource types of these actions:
     # the deployment (or revision), any of the service's (the ID part is ECS's), and the service itself.
-    if operation in ("DescribeServiceDeployments", "StopServiceDeployment", "DescribeServiceRevisions"):
+    if operation in ("DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment", "DescribeServiceRevisions"):
         arns = params.get("serviceDeploymentArns") or params.get("serviceRevisionArns") or [params.get("serviceDeploymentArn")]
         return [call for arn in arns if arn for call in (Call(action, _any_of_service(arn)), Call(action, _service_of(arn)))]
     return [Call(action, "*")]
@@ -459,6 +459,7 @@ ROLLOUT_SCENARIOS = (
     "test_a_rollout_ecs_records_is_read_from_its_record",
     "test_an_alarm_rollback_by_ecs_is_waited_for_and_the_failure_names_the_alarm",
     "test_a_timed_out_rollout_is_rolled_back_by_ecs_on_request",
+    "test_a_paused_deployment_is_continued_by_the_next_run_and_watched_to_the_end",
 )
 
 

