@@ -126,10 +126,13 @@ def _ecs_calls(action: str, operation: str, params: dict, region: str, account: 
         return [Call(action, params["resourceArn"])]
     # A service's deployments and revisions, by the ARN ECS gave. AWS requires both resource types of these actions:
     # the deployment (or revision), any of the service's (the ID part is ECS's), and the service itself.
-    if operation in ("DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment", "DescribeServiceRevisions"):
+    if operation in _SERVICE_DEPLOYMENT_OPERATIONS:
         arns = params.get("serviceDeploymentArns") or params.get("serviceRevisionArns") or [params.get("serviceDeploymentArn")]
         return [call for arn in arns if arn for call in (Call(action, _any_of_service(arn)), Call(action, _service_of(arn)))]
     return [Call(action, "*")]
+
+
+_SERVICE_DEPLOYMENT_OPERATIONS = ("DescribeServiceDeployments", "StopServiceDeployment", "ContinueServiceDeployment", "DescribeServiceRevisions")
 
 
 def _any_of_service(arn: str) -> str:
