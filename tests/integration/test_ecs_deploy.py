@@ -183,6 +183,44 @@ def test_a_deployment_strategy_is_set_kept_and_left_alone_when_not_asked_for(mot
     assert (configuration["maximumPercent"], configuration["bakeTimeInMinutes"], configuration["lifecycleHooks"]) == (150, 3, [hook])
 
 
+
+TG = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/it-{}/0123456789abcdef"
+SHIFTING = [
+    {
+        "targetGroupArn": TG.format("blue"),
+        "containerName": "web",
+        "containerPort": 8000,
+        "advancedConfiguration": {
+            "alternateTargetGroupArn": TG.format("green"),
+            "productionListenerRule": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/it/0123456789abcdef/0123456789abcdef/1",
+            "roleArn": "arn:aws:iam::123456789012:role/it-load-balancers",
+        },
+    }
+]
+
+
+@pytest.mark.parametrize(
+    "strategy, members",
+    [
+        ({"type": "blue_green", "bake_time": 10}, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 10}),
+        ({"type": "canary", "canary_percent": 10, "canary_bake_time": 5}, {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 5}}),
+        ({"type": "linear", "linear_step_percent": 25, "linear_step_bake_time": 2}, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 2}}),
+    ],
+    ids=["blue_green", "canary", "linear"],
+)
+def test_each_traffic_shifting_strategy_is_set_and_a_rerun_writes_nothing(moto, svc, strategy, members):
+    created = svc(deployment_strategy=strategy, load_balancers=SHIFTING)
+    assert created["changed"] and created["deployment_strategy"] == members["strategy"]
+    configuration = service_state(moto, svc)["deploymentConfiguration"]
+    assert {key: configuration.get(key) for key in members} == members
+    assert service_state(moto, svc)["loadBalancers"] == SHIFTING
+
+    moto.start_recording()
+    again = svc(deployment_strategy=strategy, load_balancers=SHIFTING)
+    assert not again["changed"] and again["changes"] == [] and writes(moto.recorded_actions()) == []
+    assert not svc("--check", deployment_strategy=strategy, load_balancers=SHIFTING)["changed"]
+
+
 def test_tags_follow_amazon_aws_tags_and_purge_tags(moto, svc):
     """``tags`` (the service's) and ``task_definition_tags``: a tag someone else set stays with ``purge_tags=false`` and
     goes without it; the module's own ``devops-fargate:`` tags stay either way; no tag change registers a revision."""
