@@ -55,7 +55,8 @@ def classify_service_deployment(service_deployment: dict, failed_tasks_threshold
             return DeploymentState.FAILED, (
                 f"service deployment {name} failed: {failed} tasks failed to start, more than the threshold of {failed_tasks_threshold}"
             )
-        return DeploymentState.IN_PROGRESS, f"service deployment {name} {status.lower().replace('_', ' ')}: {_counts(service_deployment)}"
+        stage = f" at {service_deployment['lifecycleStage']}" if service_deployment.get("lifecycleStage") else ""
+        return DeploymentState.IN_PROGRESS, f"service deployment {name} {status.lower().replace('_', ' ')}{stage}: {_counts(service_deployment)}"
     return DeploymentState.FAILED, failure_reason(service_deployment)
 
 

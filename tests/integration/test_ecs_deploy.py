@@ -203,8 +203,14 @@ SHIFTING = [
     "strategy, members",
     [
         ({"type": "blue_green", "bake_time": 10}, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 10}),
-        ({"type": "canary", "canary_percent": 10, "canary_bake_time": 5}, {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 5}}),
-        ({"type": "linear", "linear_step_percent": 25, "linear_step_bake_time": 2}, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 2}}),
+        (
+            {"type": "canary", "canary_percent": 10, "canary_bake_time": 5},
+            {"strategy": "CANARY", "canaryConfiguration": {"canaryPercent": 10.0, "canaryBakeTimeInMinutes": 5}},
+        ),
+        (
+            {"type": "linear", "linear_step_percent": 25, "linear_step_bake_time": 2},
+            {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 25.0, "stepBakeTimeInMinutes": 2}},
+        ),
     ],
     ids=["blue_green", "canary", "linear"],
 )

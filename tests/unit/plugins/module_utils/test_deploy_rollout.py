@@ -573,6 +573,42 @@ def test_a_canary_that_fails_at_ten_percent_is_rolled_back_by_ecs_and_reported(e
     assert result["rolled_back"] is True and result["rollback_task_definition_arn"] == TD_A
 
 
+def test_a_linear_deployment_steps_through_its_bakes_and_succeeds(ecs):
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    strategy_update(stub, {"strategy": "LINEAR", "linearConfiguration": {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}})
+    queue_record(
+        stub,
+        ecs_answers.service_deployment("dep-b", "IN_PROGRESS", running=1, lifecycleStage="PRODUCTION_TRAFFIC_SHIFT"),
+        ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1),
+    )
+    stub.add_response("tag_resource", {})
+
+    outcome = run(client, wait_timeout=5, deployment_strategy={"type": "linear", "linear_step_percent": 50, "linear_step_bake_time": 1}, **BALANCED)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["rollout_state"] == "COMPLETED" and outcome.result["deployment_strategy"] == "LINEAR"
+
+
+def test_a_bake_that_outlasts_even_the_extended_wait_is_rolled_back_by_ecs(ecs):
+    """wait_timeout plus the bake is the most the run waits: a deployment still baking then is a failure, rolled back."""
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    strategy_update(stub, {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": 0})
+    baking = ecs_answers.service_deployment("dep-b", "IN_PROGRESS", running=1, lifecycleStage="BAKE_TIME")
+    queue_record(stub, baking, baking)
+    stub.add_response("stop_service_deployment", {"serviceDeploymentArn": RECORD}, {"serviceDeploymentArn": RECORD, "stopType": "ROLLBACK"})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "ROLLBACK_SUCCESSFUL"))
+    stub.add_response("describe_service_revisions", {"serviceRevisions": [ecs_answers.service_revision("1", TD_A)], "failures": []})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-a2", TD_A, "COMPLETED")))
+
+    outcome = run(client, wait_timeout=1, deployment_strategy={"type": "blue_green", "bake_time": 0}, **BALANCED)
+
+    assert isinstance(outcome, Failed)
+    assert "timed out after 1 s; last seen: service deployment dep-b in progress at BAKE_TIME" in outcome.result["msg"]
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+
+
 def test_a_strategy_on_a_service_ecs_does_not_control_fails_before_any_write(ecs):
     client, stub = ecs
     calls = sent(client)
