@@ -48,8 +48,10 @@ from ansible_collections.devops.fargate.plugins.module_utils.service_deployment 
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_rollback
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import classify_service_deployment
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import ecs_rolls_back
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import newest_first
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import paused_hook
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import rollback_revision_arn
+from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import successful_task_definitions
 from ansible_collections.devops.fargate.plugins.module_utils.service_deployment import triggered_alarms
 from ansible_collections.devops.fargate.plugins.module_utils.strategy import bake_seconds
 from ansible_collections.devops.fargate.plugins.module_utils.strategy import deployment_members
@@ -375,7 +377,8 @@ class Deployer:
         if service is None:
             self.fail(f"service {self.params['service']} does not exist in cluster {self.params['cluster']}; nothing to roll back")
         try:
-            target = on_demand_rollback_target(service.get("tags"), service.get("taskDefinition"), self.params["rollback_to"])
+            succeeded = self._succeeded(service) if self.params["rollback_to"] is None else None
+            target = on_demand_rollback_target(service.get("tags"), service.get("taskDefinition"), self.params["rollback_to"], succeeded)
         except ValueError as e:
             self.fail(f"rollback_to: {e}")
         if not target:
@@ -628,7 +631,8 @@ class Deployer:
             back, target, note = self._roll_back_with_ecs(rollout.service) if record and rollout.service else (None, None, "")
             message += note
             if back is None:
-                target = rollback_target(seen or deployment_service, tags, task_definition) or _rolled_back_by_ecs(seen, task_definition)
+                succeeded = self._succeeded(deployment_service)
+                target = rollback_target(seen or deployment_service, tags, task_definition, succeeded) or _rolled_back_by_ecs(seen, task_definition)
                 back = self._roll_back_to(target, seen) if target else None
             if back is not None:
                 result.update(rolled_back=back.state == DeploymentState.COMPLETED, rollback_task_definition_arn=target)
@@ -682,6 +686,19 @@ class Deployer:
                 return None, None, f"; ECS's rollback could not be asked for ({why})"
         back = RolloutResult(*classify_rollback(record), record, 0.0, 0) if settled else self._wait_recorded(arn, classify_rollback)
         return back, self._revision_task_definition(rollback_revision_arn(back.service or record)), ""
+
+    def _succeeded(self, service: dict | None) -> list[str] | None:
+        """The task definitions ECS's record says this service ran after a SUCCESSFUL deployment, newest first (the
+        20 newest deployments'); None where the endpoint keeps no record (no ``currentServiceDeployment``: moto) or
+        it cannot be read, and the service's tags say instead."""
+        if not (service or {}).get("currentServiceDeployment"):
+            return None
+        try:
+            briefs = newest_first(ecs.list_successful_service_deployments(self.client, self.params["cluster"], self.params["service"]) or [])
+            revisions = ecs.describe_service_revisions(self.client, [brief.get("targetServiceRevisionArn") for brief in briefs]) or []
+        except ecs.AnsibleECSError:
+            return None
+        return successful_task_definitions(briefs, revisions)
 
     def _revision_task_definition(self, revision: str | None) -> str | None:
         """The task definition of a service revision; None when it cannot be read (the rollback is done either way)."""

@@ -106,6 +106,36 @@ def describe_service_revision(client, arn: str) -> dict | None:
     return found[0] if found else None
 
 
+# DescribeServiceRevisions takes at most 20 ARNs; one page of ListServiceDeployments holds at most 100.
+_MAX_REVISIONS = 20
+_MAX_DEPLOYMENTS = 100
+
+
+@ECSErrorHandler.list_error_handler("list ECS service deployments")
+def list_successful_service_deployments(client, cluster: str, service: str, pages: int = 3) -> list[dict]:
+    """ECS's SUCCESSFUL deployments of the service (``ServiceDeploymentBrief``), from at most ``pages`` pages: ECS
+    keeps them for 90 days, and a service with a long history costs a bounded number of calls. ECS does not say in
+    which order it lists them (service_deployment.successful_task_definitions sorts them)."""
+    found, token = [], None
+    for _page in range(pages):
+        extra = {"nextToken": token} if token else {}
+        answer = client.list_service_deployments(cluster=cluster, service=service, status=["SUCCESSFUL"], maxResults=_MAX_DEPLOYMENTS, **extra)
+        found.extend(answer.get("serviceDeployments") or [])
+        token = answer.get("nextToken")
+        if not token:
+            break
+    return found
+
+
+@ECSErrorHandler.list_error_handler("describe ECS service revisions")
+def describe_service_revisions(client, arns: list[str]) -> list[dict]:
+    """The service revisions, in one call: the first 20 ARNs given (the caller passes the newest first)."""
+    unique = list(dict.fromkeys(arn for arn in arns if arn))[:_MAX_REVISIONS]
+    if not unique:
+        return []
+    return client.describe_service_revisions(serviceRevisionArns=unique).get("serviceRevisions") or []
+
+
 # ---------------------------------------------------------------------------------------
 # Task definitions
 

@@ -346,16 +346,16 @@ def tags_after_rollback(tags: list[dict] | None, target: str, left: str | None) 
     return {TAG_LAST_GOOD: target, TAG_PREVIOUS_GOOD: earlier[0] if earlier else "", TAG_ROLLED_BACK_FROM: left or ""}
 
 
-def rollback_target(service: dict, tags: list[dict] | None, failed_task_definition: str | None) -> str | None:
+def rollback_target(service: dict, tags: list[dict] | None, failed_task_definition: str | None, succeeded: list[str] | None = None) -> str | None:
     """What to roll back to after a rollout of ``failed_task_definition`` failed, or None.
 
-    Tried in order, skipping the failed revision: last-good, previous-good, then the
-    newest COMPLETED non-PRIMARY deployment still listed (what ran before this rollout,
-    for services whose tags were never written). Never "revision minus one": that
-    revision may never have been deployed, or may have failed too.
+    Tried in order, skipping the failed revision: the task definitions ECS's record says were deployed successfully,
+    newest first (``succeeded``, where the endpoint keeps that record), last-good, previous-good, then the newest
+    COMPLETED non-PRIMARY deployment still listed (what ran before this rollout, for services whose tags were never
+    written). Never "revision minus one": that revision may never have been deployed, or may have failed too.
     """
     last_good, previous_good = good_revisions_from_tags(tags)
-    candidates = [last_good, previous_good, _completed_previous_deployment(service)]
+    candidates = list(succeeded or []) + [last_good, previous_good, _completed_previous_deployment(service)]
     for candidate in candidates:
         if candidate and not same_task_definition(candidate, failed_task_definition):
             return candidate
@@ -384,22 +384,29 @@ def on_demand_rollback_target(
     tags: list[dict] | None,
     current_task_definition: str | None,
     to_revision: int | str | None = None,
+    succeeded: list[str] | None = None,
 ) -> str | None:
     """What "roll back" means when asked for: the good revision before the current one.
 
-    If the service runs last-good, that is previous-good; otherwise it runs something not
-    known to be good, so last-good. After an on-demand rollback (``tags_after_rollback``)
-    the service runs last-good and the rollback is on record: asking again returns the
-    current revision, i.e. nothing to do, so a retried job cannot put the bad revision back.
-    ``to_revision`` overrides: a revision number, taken in the current task definition's
-    family, or a ``family:revision`` / ARN, used as given.
+    The good revisions are, newest first, the task definitions ECS's record says were deployed successfully
+    (``succeeded``, ListServiceDeployments, where the endpoint keeps it and it names any), else last-good and
+    previous-good from the service's tags. If the service runs the newest good one, the target is the one before;
+    otherwise it runs something not known to be good, so the newest. After an on-demand rollback
+    (``tags_after_rollback``) the service runs last-good and the rollback is on record in the tags (ECS records
+    the rollback as one more successful deployment): asking again returns the current revision, i.e. nothing to
+    do, so a retried job cannot put the bad revision back. ``to_revision`` overrides: a revision number, taken in
+    the current task definition's family, or a ``family:revision`` / ARN, used as given.
     """
     if to_revision is not None:
         return _explicit_revision(current_task_definition, to_revision)
     last_good, previous_good = good_revisions_from_tags(tags)
-    if same_task_definition(current_task_definition, last_good):
-        return current_task_definition if _tag_value(tags, TAG_ROLLED_BACK_FROM) else previous_good
-    return last_good
+    rolled_back_from = _tag_value(tags, TAG_ROLLED_BACK_FROM)
+    good = [arn for arn in succeeded or [] if not same_task_definition(arn, rolled_back_from)] or [last_good, previous_good]
+    if same_task_definition(current_task_definition, good[0]):
+        if rolled_back_from and same_task_definition(current_task_definition, last_good):
+            return current_task_definition
+        return good[1] if len(good) > 1 else None
+    return good[0]
 
 
 def _explicit_revision(current_task_definition: str | None, to_revision: int | str) -> str:

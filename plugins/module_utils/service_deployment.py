@@ -122,6 +122,27 @@ def rollback_revision_arn(service_deployment: dict) -> str | None:
     return sources[0].get("arn") if sources else None
 
 
+def newest_first(briefs: list[dict]) -> list[dict]:
+    """ListServiceDeployments' briefs, the newest deployment first (ECS does not say in which order it lists them)."""
+    return sorted(briefs, key=lambda brief: _seconds(brief.get("finishedAt") or brief.get("createdAt")), reverse=True)
+
+
+def successful_task_definitions(briefs: list[dict], revisions: list[dict]) -> list[str]:
+    """The task definitions ECS deployed successfully, newest first, each once: ``briefs`` are its SUCCESSFUL
+    deployments (ListServiceDeployments), ``revisions`` the service revisions they went to (DescribeServiceRevisions).
+    A deployment whose revision was not read is left out."""
+    task_definitions = {revision.get("serviceRevisionArn"): revision.get("taskDefinition") for revision in revisions}
+    found = (task_definitions.get(brief.get("targetServiceRevisionArn")) for brief in newest_first(briefs) if brief.get("status") == SUCCESSFUL)
+    return list(dict.fromkeys(arn for arn in found if arn))
+
+
+def _seconds(value) -> float:
+    """A botocore timestamp (datetime) or the epoch seconds a raw JSON answer carries; missing sorts oldest."""
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    return float(value) if isinstance(value, (int, float)) else float("-inf")
+
+
 def _counts(service_deployment: dict) -> str:
     target = service_deployment.get("targetServiceRevision") or {}
     return (

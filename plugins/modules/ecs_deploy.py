@@ -237,7 +237,9 @@ options:
   rollback_to:
     description:
       - With O(state=rolled_back), the revision to return to (a revision number, C(family:revision) or an ARN).
-      - When not set, the previous good revision.
+      - When not set, the previous good revision. The good revisions are the task definitions of the service's SUCCESSFUL
+        deployments in ECS's record (ListServiceDeployments, DescribeServiceRevisions), newest first, where the endpoint keeps
+        one; else, and when ECS's record names none, the C(devops-fargate:last-good) and C(devops-fargate:previous-good) tags.
     type: str
   keep_revisions:
     description:

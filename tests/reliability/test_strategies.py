@@ -67,3 +67,27 @@ def test_switching_strategy_updates_the_service_in_place_and_drops_the_canary_se
     result = rollout_result(deploy(project, {"type": "linear", "linear_step_percent": 50, "linear_step_bake_time": 1}))
     assert result["deployment_strategy"] == "LINEAR" and result["rollout_state"] == "COMPLETED"
     assert project.service()["deploymentConfiguration"]["linearConfiguration"] == {"stepPercent": 50.0, "stepBakeTimeInMinutes": 1}
+
+
+ROLLBACK_TASK = "Return the service to the previous good revision"
+OUR_TAGS = ["devops-fargate:last-good", "devops-fargate:previous-good", "devops-fargate:rolled-back-from"]
+
+
+def test_an_on_demand_rollback_takes_the_revision_before_from_ecs_record_not_the_tags(project):
+    """rollback.yml on a service whose good-revision tags are gone (as when it was adopted from another tool): the
+    revision before comes from ECS's record of its successful deployments (ListServiceDeployments, kept by the proxy);
+    a retried rollback changes nothing."""
+    before = project.service().get("taskDefinition") or rollout_result(project.run("deploy.yml"))["task_definition_arn"]  # run alone
+    newer = rollout_result(project.run("deploy.yml", "-e", json.dumps({"fargate_environment": {"ROLLBACK_PROBE": "1"}})))
+    assert newer["registered"] and newer["task_definition_arn"] != before
+    ecs = project.moto.client("ecs")
+    ecs.untag_resource(resourceArn=project.service()["serviceArn"], tagKeys=OUR_TAGS)
+    project.proxy.reset_counts()
+
+    back = task_result(project.run("playbooks/rollback.yml", "-e", "run_local_enabled=false"), ROLLBACK_TASK)
+    assert back["changed"] and back["rolled_back"] and back["task_definition_arn"] == before
+    assert project.service()["taskDefinition"] == before
+    assert project.proxy.served["ListServiceDeployments"] == 1 and project.proxy.served["DescribeServiceRevisions"] >= 1
+
+    again = task_result(project.run("playbooks/rollback.yml", "-e", "run_local_enabled=false"), ROLLBACK_TASK)
+    assert not again["changed"] and again["task_definition_arn"] == before

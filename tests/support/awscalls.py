@@ -110,7 +110,7 @@ def _ecs_calls(action: str, operation: str, params: dict, region: str, account: 
         return [Call(action, ecs(f"cluster/{_last(name)}")) for name in params.get("clusters") or ["default"]]
     if operation == "CreateService":
         return [Call(action, ecs(f"service/{cluster}/{params['serviceName']}"))]
-    if operation in ("UpdateService", "DeleteService"):
+    if operation in ("UpdateService", "DeleteService", "ListServiceDeployments"):
         return [Call(action, ecs(f"service/{cluster}/{_last(params['service'])}"))]
     if operation == "DescribeServices":
         return [Call(action, ecs(f"service/{cluster}/{_last(name)}")) for name in params.get("services", [])]
@@ -407,6 +407,7 @@ CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
 ]
 
 
+_HISTORY = "ecs_deploy state=rolled_back against real ECS (the proxy serves it, moto has none): the good revisions from ECS's record"
 _PULL_PATH = "network_preflight_info with preflight_pull_path_check on (staging, production; off for moto's gateway-less default VPC)"
 
 CODE_PATHS += [
@@ -442,6 +443,21 @@ CODE_PATHS += [
         Call("ecs:DescribeServiceDeployments", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{SERVICE}/{SERVICE}"),
         "ecs_deploy state=rolled_back against real ECS: DescribeServiceDeployments is authorized on the service too",
     ),
+    (
+        ("rollback",),
+        Call("ecs:ListServiceDeployments", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{SERVICE}/{SERVICE}"),
+        _HISTORY + ": its SUCCESSFUL deployments",
+    ),
+    (
+        ("rollback",),
+        Call("ecs:DescribeServiceRevisions", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/{SERVICE}/{SERVICE}/*"),
+        _HISTORY + ": the revisions they went to",
+    ),
+    (
+        ("rollback",),
+        Call("ecs:DescribeServiceRevisions", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{SERVICE}/{SERVICE}"),
+        _HISTORY + ": DescribeServiceRevisions is authorized on the service too",
+    ),
 ]
 
 
@@ -463,6 +479,7 @@ ROLLOUT_SCENARIOS = (
     "test_an_alarm_rollback_by_ecs_is_waited_for_and_the_failure_names_the_alarm",
     "test_a_timed_out_rollout_is_rolled_back_by_ecs_on_request",
     "test_a_paused_deployment_is_continued_by_the_next_run_and_watched_to_the_end",
+    "test_a_rollout_ecs_cannot_roll_back_goes_back_to_the_newest_successful_deployment_in_ecs_record",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from datetime import timedelta
 from datetime import timezone
 
 TD = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:{}"
@@ -70,4 +71,19 @@ def service_revision(revision: str, task_definition: str) -> dict:
         "taskDefinition": task_definition,
         "launchType": "FARGATE",
         "createdAt": T0,
+    }
+
+
+def service_deployment_brief(revision: str, minutes: int, status: str = "SUCCESSFUL") -> dict:
+    """One ListServiceDeployments entry of service ``web``, in the shape of the AWS CLI's list-service-deployments
+    example: a deployment to service revision ``revision``, created ``minutes`` after T0 and finished 2 minutes later."""
+    return {
+        "serviceDeploymentArn": SERVICE_DEPLOYMENT.format(f"to-{revision}-at-{minutes}"),
+        "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/c/web",
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/c",
+        "startedAt": T0 + timedelta(minutes=minutes),
+        "createdAt": T0 + timedelta(minutes=minutes),
+        "finishedAt": T0 + timedelta(minutes=minutes + 2),
+        "targetServiceRevisionArn": SERVICE_REVISION.format(revision),
+        "status": status,
     }

@@ -32,7 +32,7 @@ from http.server import ThreadingHTTPServer
 
 from devkit.helpers import free_port
 from support.records import SERVED
-from support.records import STARTED_BY
+from support.records import NAMED_BY
 from support.records import Records
 from support.reshape import ECS_TARGET_PREFIX
 from support.reshape import reshape_body
@@ -127,7 +127,7 @@ class FaultProxy:
             with self.lock:
                 self.reshaped[target.rsplit(".", 1)[-1]] += 1
         operation = target[len(ECS_TARGET_PREFIX):] if target.startswith(ECS_TARGET_PREFIX) else ""
-        if operation in STARTED_BY:
+        if operation in NAMED_BY:
             reshaped = json.dumps(self.records.on_answer(operation, json.loads(reshaped))).encode()
         return reshaped
 

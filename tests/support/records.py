@@ -2,7 +2,8 @@
 
 Real ECS answers CreateService and UpdateService with ``currentServiceDeployment``, the ARN of ECS's record of the
 deployment the call started, and serves that record (DescribeServiceDeployments), the revisions it names
-(DescribeServiceRevisions), and a stop with rollback (StopServiceDeployment). moto has none of them, so code that reads
+(DescribeServiceRevisions), a service's history (ListServiceDeployments), and a stop with rollback
+(StopServiceDeployment); DescribeServices names each service's latest record too. moto has none of them, so code that reads
 a rollout from ECS's record would run only against Stubber queues. ``Records`` keeps them for the proxy: a record per
 CreateService/UpdateService answer, in the shape of the AWS CLI's describe-service-deployments example, SUCCESSFUL at
 once as moto's deployments are, from the revision the service ran before to the one it runs now.
@@ -18,6 +19,7 @@ import threading
 import time
 
 STARTED_BY = ("CreateService", "UpdateService")
+NAMED_BY = STARTED_BY + ("DescribeServices",)
 SERVED = ("DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment", "ListServiceDeployments")
 
 
@@ -30,13 +32,22 @@ class Records:
         self.lock = threading.Lock()
 
     def on_answer(self, operation: str, answer: dict) -> dict:
-        """moto's CreateService/UpdateService answer with the record ECS would have started; others as they are."""
+        """moto's CreateService/UpdateService answer with the record ECS would have started, its DescribeServices
+        answer naming each service's latest record as real ECS does; others as they are."""
+        if operation == "DescribeServices":
+            with self.lock:
+                services = [self._named(service) for service in answer.get("services") or []]
+            return dict(answer, services=services)
         service = answer.get("service") if operation in STARTED_BY else None
         if not isinstance(service, dict) or not service.get("serviceArn"):
             return answer
         with self.lock:
             arn = self._start(service)
         return dict(answer, service=dict(service, currentServiceDeployment=arn))
+
+    def _named(self, service: dict) -> dict:
+        current = self.current.get(service.get("serviceArn", "")) if isinstance(service, dict) else None
+        return dict(service, currentServiceDeployment=current) if current else service
 
     def answer(self, operation: str, request: dict) -> dict:
         """The answer to one of the operations moto lacks (``SERVED``)."""
@@ -49,12 +60,22 @@ class Records:
                 record = self.deployments[request["serviceDeploymentArn"]]
                 record["status"] = "ROLLBACK_SUCCESSFUL" if request.get("stopType") == "ROLLBACK" else "STOPPED"
                 return {"serviceDeploymentArn": record["serviceDeploymentArn"]}
-            briefs = [
-                {key: record[key] for key in ("serviceDeploymentArn", "serviceArn", "clusterArn", "createdAt", "status")}
-                for record in self.deployments.values()
-                if record["serviceArn"].endswith("/" + str(request.get("service", "")).rsplit("/", 1)[-1])
-            ]
-            return {"serviceDeployments": briefs}
+            return {"serviceDeployments": self._briefs(request)}
+
+    def _briefs(self, request: dict) -> list[dict]:
+        """ListServiceDeployments: the service's records (by name or ARN, in the cluster asked for), with the
+        statuses asked for, in the AWS CLI's list-service-deployments example's shape."""
+        service = str(request.get("service", "")).rsplit("/", 1)[-1]
+        cluster = str(request.get("cluster") or "default").rsplit("/", 1)[-1]
+        statuses = request.get("status") or []
+        return [
+            dict(
+                {key: record[key] for key in ("serviceDeploymentArn", "serviceArn", "clusterArn", "startedAt", "createdAt", "finishedAt", "status")},
+                targetServiceRevisionArn=record["targetServiceRevision"]["arn"],
+            )
+            for record in self.deployments.values()
+            if record["serviceArn"].endswith(f"/{cluster}/{service}") and (not statuses or record["status"] in statuses)
+        ]
 
     def _start(self, service: dict) -> str:
         number = next(self.numbers)

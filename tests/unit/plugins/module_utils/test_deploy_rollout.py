@@ -473,6 +473,7 @@ def test_a_denied_stop_falls_back_to_the_modules_own_rollback_and_says_so(ecs):
         service_message=f"User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: ecs:StopServiceDeployment on resource: {RECORD}",
         http_status_code=400,
     )
+    stub.add_client_error("list_service_deployments", service_error_code="AccessDeniedException", http_status_code=400)
     back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
     stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"))}, back_to_a)
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"))]})
@@ -481,8 +482,43 @@ def test_a_denied_stop_falls_back_to_the_modules_own_rollback_and_says_so(ecs):
     outcome = run(client, wait_timeout=1)
 
     assert isinstance(outcome, Failed)
-    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A, "ECS's history unread: the tags say"
     assert "ecs:StopServiceDeployment" in outcome.result["msg"]
+
+
+TD_C = "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3"
+HISTORY = {"cluster": "c", "service": "web", "status": ["SUCCESSFUL"], "maxResults": 100}
+
+
+def queue_history(stub, *deployed: tuple[str, str]):
+    """ECS's SUCCESSFUL deployments of the service, oldest first as given ((service revision, task definition)); ECS
+    lists them in no promised order, and here the oldest comes first."""
+    briefs = [ecs_answers.service_deployment_brief(revision, minutes=10 * n) for n, (revision, _td) in enumerate(deployed)]
+    stub.add_response("list_service_deployments", {"serviceDeployments": briefs}, HISTORY)
+    revisions = dict(deployed)
+    asked = list(dict.fromkeys(ecs_answers.SERVICE_REVISION.format(revision) for revision, _td in reversed(deployed)))
+    answer = [ecs_answers.service_revision(revision, td) for revision, td in revisions.items()]
+    stub.add_response("describe_service_revisions", {"serviceRevisions": answer, "failures": []}, {"serviceRevisionArns": asked})
+
+
+def test_a_rollout_ecs_cannot_roll_back_goes_back_to_the_newest_successful_deployment_in_ecs_record(ecs):
+    """No tags (the service came from another tool): ECS's own history names what ran well before."""
+    client, stub = ecs
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED"), tags=[]))
+    stub.add_response("update_service", {"service": recorded(service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"), tags=[]))})
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "IN_PROGRESS"), ecs_answers.service_deployment("dep-b", "IN_PROGRESS"))
+    stub.add_client_error("stop_service_deployment", service_error_code="AccessDeniedException", http_status_code=400)
+    queue_history(stub, ("1", TD_C), ("2", TD_A))
+    back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=[])}, back_to_a)
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=[])]})
+    queue_failure_reads(stub, service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=[]))
+
+    outcome = run(client, wait_timeout=1)
+
+    assert isinstance(outcome, Failed)
+    assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
+    assert "rolled back to " + TD_A in outcome.result["msg"]
 
 
 def test_the_circuit_breakers_count_in_ecs_record_fails_a_rollout_past_the_threshold(ecs):
@@ -767,3 +803,36 @@ def test_access_denied_without_a_message_names_the_ecs_action_and_the_destroy_po
 
     assert isinstance(outcome, Failed)
     assert "ecs:DeleteService" in outcome.result["msg"] and "docs/iam/destroy-policy.json" in outcome.result["msg"]
+
+
+def test_an_on_demand_rollback_goes_to_the_revision_before_in_ecs_record_and_a_retry_changes_nothing(ecs):
+    """A service whose tags were never written (deployed by another tool): ECS's record of its successful deployments
+    names the revision before the one it runs; the rollback is one more successful deployment in that record, and
+    the retry stays where it is."""
+    client, stub = ecs
+    calls = sent(client)
+    stub.add_response("describe_services", {"services": [recorded(service(TD_B, deployment("dep-b", TD_B, "COMPLETED"), tags=[]))]})
+    queue_history(stub, ("1", TD_A), ("2", TD_B))
+    back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
+    stub.add_response("update_service", {"service": recorded(service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=[]))}, back_to_a)
+    queue_record(stub, ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1))
+    remembered = [
+        {"key": "devops-fargate:last-good", "value": TD_A},
+        {"key": "devops-fargate:previous-good", "value": ""},
+        {"key": "devops-fargate:rolled-back-from", "value": TD_B},
+    ]
+    stub.add_response("tag_resource", {}, {"resourceArn": SERVICE_ARN, "tags": remembered})
+
+    first = run_state(client, "rolled_back")
+
+    assert isinstance(first, Exited), first.result.get("msg")
+    assert first.result["changed"] is True and first.result["task_definition_arn"] == TD_A and first.result["rolled_back"] is True
+    assert calls.count("ListServiceDeployments") == 1
+    stub.add_response("describe_services", {"services": [recorded(service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=remembered))]})
+    queue_history(stub, ("1", TD_A), ("2", TD_B), ("3", TD_A))
+
+    second = run_state(client, "rolled_back")
+
+    assert isinstance(second, Exited)
+    assert second.result["changed"] is False and second.result["task_definition_arn"] == TD_A and second.result["deployment_started"] is False
+    assert calls.count("UpdateService") == 1

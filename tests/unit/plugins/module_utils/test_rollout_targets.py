@@ -167,3 +167,36 @@ def test_on_demand_rollback_target(tags, current, to_revision, expected):
 def test_on_demand_rollback_target_rejects(current, to_revision, message):
     with pytest.raises(ValueError, match=message):
         on_demand_rollback_target(_tags(7, 4), current, to_revision)
+
+
+def _succeeded(*revisions):
+    """What ECS's record says was deployed successfully, newest first (ListServiceDeployments, DescribeServiceRevisions)."""
+    return [TD.format(revision) for revision in revisions]
+
+
+_ROLLED_BACK_FROM_8 = {"devops-fargate:rolled-back-from": TD.format(8)}
+
+
+@pytest.mark.parametrize(
+    "tags, current, succeeded, expected",
+    [
+        pytest.param(_tags(), TD.format(9), _succeeded(9, 6), TD.format(6), id="no-tags-ecs-knows-the-one-before"),
+        pytest.param(_tags(7, 4), TD.format(9), _succeeded(9, 6), TD.format(6), id="stale-tags-ecs-wins"),
+        pytest.param(_tags(7, 4), TD.format(10), _succeeded(9, 6), TD.format(9), id="running-something-ecs-never-finished"),
+        pytest.param(_tags(7, 4), TD.format(7), _succeeded(7), None, id="ecs-knows-no-other"),
+        pytest.param(_tags(7, 4), TD.format(7), [], TD.format(4), id="ecs-record-empty-tags-say"),
+        pytest.param(_tags(7, 4), TD.format(7), None, TD.format(4), id="no-ecs-record-tags-say"),
+        # After an on-demand rollback from 8 to 7, ECS records the rollback as one more successful deployment.
+        pytest.param(_tags(7, **_ROLLED_BACK_FROM_8), TD.format(7), _succeeded(7, 8, 7), TD.format(7), id="retried-rollback-stays"),
+        # ... and once something newer ran (deployed by another tool: the tags lag), the memory no longer applies.
+        pytest.param(_tags(7, **_ROLLED_BACK_FROM_8), TD.format(9), _succeeded(9, 7, 8), TD.format(7), id="newer-since-the-rollback"),
+    ],
+)
+def test_on_demand_rollback_target_from_ecs_record(tags, current, succeeded, expected):
+    assert on_demand_rollback_target(tags, current, None, succeeded) == expected
+
+
+def test_rollback_target_prefers_ecs_record_over_tags():
+    service = _service(_deployment(9, "PRIMARY", "IN_PROGRESS", minute=9))
+    assert rollback_target(service, _tags(7, 4), TD.format(9), _succeeded(9, 6, 7)) == TD.format(6)
+    assert rollback_target(service, _tags(7, 4), TD.format(9), []) == TD.format(7)
