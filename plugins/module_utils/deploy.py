@@ -15,9 +15,15 @@ from typing import NoReturn
 
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.devops.fargate.plugins.module_utils import cloudwatch_logs
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
 from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
 from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
+from ansible_collections.devops.fargate.plugins.module_utils.evidence import MAX_LOG_LINES
+from ansible_collections.devops.fargate.plugins.module_utils.evidence import MAX_TASKS
+from ansible_collections.devops.fargate.plugins.module_utils.evidence import evidence_message
+from ansible_collections.devops.fargate.plugins.module_utils.evidence import log_lines
+from ansible_collections.devops.fargate.plugins.module_utils.evidence import task_evidence
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import RolloutResult
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
@@ -306,9 +312,10 @@ class DeployError(Exception):
         self.result = result
 
 
-def run(module, client) -> None:
-    """The module's one exit: the state's result, or one failure path that still says what changed."""
-    deployer = Deployer(module, client)
+def run(module, client, logs=None) -> None:
+    """The module's one exit: the state's result, or one failure path that still says what changed. ``logs`` makes
+    the CloudWatch Logs client that reads a failed rollout's log lines, only then."""
+    deployer = Deployer(module, client, logs)
     state = module.params["state"]
     steps = {"present": deployer.deploy, "rolled_back": deployer.roll_back_on_demand, "absent": deployer.delete}
     try:
@@ -326,9 +333,12 @@ def run(module, client) -> None:
 class Deployer:
     """One run of the module against one service."""
 
-    def __init__(self, module, client) -> None:
+    def __init__(self, module, client, logs=None) -> None:
         self.module = module
         self.client = client
+        self._logs_factory = logs
+        self._logs_client = None
+        self._container_definitions: dict[str, list[dict]] = {}
         self.params = module.params
         self.check_mode = module.check_mode
         self.writes = 0
@@ -642,8 +652,9 @@ class Deployer:
         # Read only once the rollback is under way: a denied or failed read must never keep it from starting.
         # This deployment's events only (ECS logs its start at its createdAt): an earlier one's are not its failure.
         result["events"] = recent_events(seen or self._service_for_events(deployment_service), since=primary.get("createdAt"))
-        result["stopped_tasks"] = self._stopped_task_reasons(primary.get("createdAt"))
-        self.fail(message, **result)
+        result["stopped_tasks"], result["stopped_task_details"] = self._stopped_tasks(primary.get("createdAt"))
+        evidence = evidence_message(result["stopped_task_details"])
+        self.fail(message + (f"; {evidence}" if evidence else ""), **result)
 
     def _paused(self, service: dict | None) -> bool:
         """continue_deployment set, and the service's current deployment waits at a PAUSE hook (one read, only then)."""
@@ -729,13 +740,40 @@ class Deployer:
         except ecs.AnsibleECSError:
             return fallback
 
-    def _stopped_task_reasons(self, since) -> list[str]:
-        """Why this deployment's tasks stopped; an error reading them is reported in their place."""
+    def _stopped_tasks(self, since) -> tuple[list[str], list[dict]]:
+        """Why this deployment's tasks stopped: one line per distinct reason, and the newest tasks with their
+        containers' exit codes and last log lines. An error reading the tasks is reported in their place."""
         try:
             tasks = ecs.describe_stopped_tasks(self.client, self.params["cluster"], self.params["service"], started_after=since)
         except ecs.AnsibleECSError as e:
-            return [access_denied_message(e, job=job_for(self.check_mode), service="ecs") or f"{e.message}: {e.exception}"]
-        return stopped_task_reasons(tasks)
+            return [access_denied_message(e, job=job_for(self.check_mode), service="ecs") or f"{e.message}: {e.exception}"], []
+        evidence = [task_evidence(task, self._containers_of(task.get("taskDefinitionArn")), self._read_log) for task in tasks[:MAX_TASKS]]
+        return stopped_task_reasons(tasks), evidence
+
+    def _containers_of(self, task_definition: str | None) -> list[dict]:
+        """A stopped task's container definitions (for their log streams), read once a revision; none when unreadable."""
+        if not task_definition:
+            return []
+        if task_definition not in self._container_definitions:
+            try:
+                found = ecs.describe_task_definition(self.client, task_definition) or {}
+            except ecs.AnsibleECSError:
+                found = {}
+            self._container_definitions[task_definition] = (found.get("taskDefinition") or {}).get("containerDefinitions") or []
+        return self._container_definitions[task_definition]
+
+    def _read_log(self, group: str, stream: str) -> tuple[list[str], str | None]:
+        """The stream's last lines, or why there are none (a denied read, a stream the container never wrote)."""
+        if self._logs_factory is None:
+            return [], "no CloudWatch Logs client"
+        try:
+            self._logs_client = self._logs_client or self._logs_factory()
+            events = cloudwatch_logs.last_log_events(self._logs_client, group, stream, MAX_LOG_LINES)
+        except cloudwatch_logs.AnsibleLogsError as e:
+            return [], access_denied_message(e, job=job_for(self.check_mode), service="logs") or f"{e.message}: {e.exception}"
+        if events is None:
+            return [], f"no log stream {stream} in {group} (the container never started, or wrote nothing)"
+        return log_lines(events), None
 
     def changes_to_service(self) -> list[str]:
         """Changes that start a deployment: the service itself, not only its tags."""

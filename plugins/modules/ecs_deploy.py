@@ -432,6 +432,30 @@ stopped_tasks:
   returned: on rollout failure
   type: list
   elements: str
+stopped_task_details:
+  description:
+    - The newest stopped tasks of the failed rollout (at most 3), with the evidence of why each stopped - its stop
+      code and reason, and for each container its exit code, its reason and the last lines (at most 20) of its
+      CloudWatch log stream (the awslogs driver's C(<prefix>/<container>/<task ID>)).
+    - A stream that could not be read says why in C(log_error) (a denied C(logs:GetLogEvents), a container that never
+      started). The failure message quotes the newest task's last 5 lines.
+  returned: on rollout failure
+  type: list
+  elements: dict
+  sample:
+    - task_arn: arn:aws:ecs:us-east-1:123456789012:task/fargate-demo/0123456789abcdef0123456789abcdef
+      task_definition_arn: arn:aws:ecs:us-east-1:123456789012:task-definition/fargate-demo:8
+      stop_code: EssentialContainerExited
+      stopped_reason: Essential container in task exited
+      containers:
+        - name: web
+          exit_code: 3
+          reason: null
+          log_group: /ecs/fargate-demo
+          log_stream: fargate-demo/web/0123456789abcdef0123456789abcdef
+          last_log_lines:
+            - "[2026-12-04 06:01:02 +0000] [7] [ERROR] Exception in worker process"
+            - "ModuleNotFoundError: No module named 'webapp.views'"
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
@@ -453,7 +477,7 @@ def main() -> None:
         module.fail_json(msg="Invalid options: " + "; ".join(errors), errors=errors)
 
     client = aws_client(module, "ecs")
-    run(module, client)
+    run(module, client, logs=lambda: aws_client(module, "logs"))
 
 
 if __name__ == "__main__":

@@ -444,6 +444,12 @@ CODE_PATHS += [
         "ecs_deploy state=rolled_back against real ECS: DescribeServiceDeployments is authorized on the service too",
     ),
     (
+        ("deploy", "rollback"),
+        Call("logs:GetLogEvents", f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/{SERVICE}:log-stream:{SERVICE}/*"),
+        "ecs_deploy after a failed rollout (moto runs no task): the last log lines of each stopped task's containers, from the"
+        " awslogs streams <service>/<container>/<task ID>",
+    ),
+    (
         ("rollback",),
         Call("ecs:ListServiceDeployments", f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/{SERVICE}/{SERVICE}"),
         _HISTORY + ": its SUCCESSFUL deployments",

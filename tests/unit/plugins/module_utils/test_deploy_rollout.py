@@ -11,7 +11,9 @@ from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
 
+import boto3
 import pytest
+from botocore.stub import Stubber
 
 from ansible_collections.devops.fargate.plugins.module_utils import deploy
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
@@ -836,3 +838,101 @@ def test_an_on_demand_rollback_goes_to_the_revision_before_in_ecs_record_and_a_r
     assert isinstance(second, Exited)
     assert second.result["changed"] is False and second.result["task_definition_arn"] == TD_A and second.result["deployment_started"] is False
     assert calls.count("UpdateService") == 1
+
+
+# --- the evidence of a failed rollout: exit codes and the containers' last log lines --------------------------------
+
+TASK_NEW = "arn:aws:ecs:us-east-1:123456789012:task/c/0123456789abcdef0123456789abcdef"
+TASK_OLDER = "arn:aws:ecs:us-east-1:123456789012:task/c/fedcba9876543210fedcba9876543210"
+AWSLOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "web"}}
+
+
+def queue_failed_rollout_with_stopped_tasks(stub):
+    """A rollout of TD_B that fails (no rollback asked for), whose two tasks stopped: the web container exited 3."""
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "FAILED"))]})
+    stub.add_response("list_tasks", {"taskArns": [TASK_OLDER, TASK_NEW]})
+    stopped = {"stopCode": "EssentialContainerExited", "stoppedReason": "Essential container in task exited", "taskDefinitionArn": TD_B, "createdAt": T0}
+    containers = [{"name": "web", "exitCode": 3}, {"name": "log-router", "exitCode": 0, "reason": "stopped with the task"}]
+    stub.add_response(
+        "describe_tasks",
+        {
+            "tasks": [
+                dict(stopped, taskArn=TASK_OLDER, stoppedAt=T0 + timedelta(minutes=1), containers=containers),
+                dict(stopped, taskArn=TASK_NEW, stoppedAt=T0 + timedelta(minutes=2), containers=containers),
+            ]
+        },
+    )
+    revision_b = dict(
+        copy.deepcopy(TASK_DEFINITION_A),
+        taskDefinitionArn=TD_B,
+        revision=2,
+        containerDefinitions=[
+            dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS),
+            {"name": "log-router", "image": "registry.example/router:1", "essential": False},
+        ],
+    )
+    stub.add_response("describe_task_definition", {"taskDefinition": revision_b, "tags": []}, {"taskDefinition": TD_B, "include": ["TAGS"]})
+
+
+@pytest.fixture
+def logs():
+    client = boto3.client("logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(client) as stub:
+        yield client, stub
+        stub.assert_no_pending_responses()
+
+
+def run_with_logs(client, logs_client, **params):
+    module = ModuleStandIn(**dict(PARAMS, **params))
+    with pytest.raises((Failed, Exited)) as outcome:
+        deploy.run(module, client, logs=lambda: logs_client)
+    return outcome.value
+
+
+def test_a_failed_rollout_reports_each_stopped_tasks_exit_codes_and_its_containers_last_log_lines(ecs, logs):
+    client, stub = ecs
+    logs_client, logs_stub = logs
+    queue_failed_rollout_with_stopped_tasks(stub)
+    events = [{"timestamp": 1767225600000 + n, "message": f"line {n}\n", "ingestionTime": 1767225600000 + n} for n in range(25)]
+    events[-1]["message"] = "ModuleNotFoundError: No module named 'webapp.views'\n"
+    new_stream = {"logGroupName": "/ecs/web", "logStreamName": "web/web/0123456789abcdef0123456789abcdef", "limit": 20, "startFromHead": False}
+    logs_stub.add_response("get_log_events", {"events": events[-20:]}, new_stream)
+    older_stream = dict(new_stream, logStreamName="web/web/fedcba9876543210fedcba9876543210")
+    logs_stub.add_client_error("get_log_events", service_error_code="ResourceNotFoundException", http_status_code=400, expected_params=older_stream)
+
+    outcome = run_with_logs(client, logs_client, rollback_on_failure=False)
+
+    assert isinstance(outcome, Failed)
+    newest, older = outcome.result["stopped_task_details"]
+    assert (newest["task_arn"], newest["stop_code"], newest["stopped_reason"]) == (TASK_NEW, "EssentialContainerExited", "Essential container in task exited")
+    web, router = newest["containers"]
+    assert (web["name"], web["exit_code"], web["log_stream"]) == ("web", 3, "web/web/0123456789abcdef0123456789abcdef")
+    assert web["last_log_lines"] == [f"line {n}" for n in range(5, 24)] + ["ModuleNotFoundError: No module named 'webapp.views'"]
+    assert (router["exit_code"], router["reason"]) == (0, "stopped with the task") and "log_stream" not in router, "no awslogs: no stream to read"
+    assert older["containers"][0]["last_log_lines"] == [] and "no log stream" in older["containers"][0]["log_error"]
+    message = outcome.result["msg"]
+    assert "exit code 3" in " ".join(outcome.result["stopped_tasks"])
+    assert "line 20 | line 21 | line 22 | line 23 | ModuleNotFoundError: No module named 'webapp.views'" in message
+    assert "line 19" not in message, "the message quotes the last 5 lines; the result has 20"
+
+
+def test_a_denied_log_read_says_which_permission_and_the_failure_is_still_reported(ecs, logs):
+    client, stub = ecs
+    logs_client, logs_stub = logs
+    queue_failed_rollout_with_stopped_tasks(stub)
+    denied = (
+        "User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: logs:GetLogEvents"
+        " on resource: arn:aws:logs:us-east-1:123456789012:log-group:/ecs/web:log-stream:web/web/x"
+    )
+    for _task in range(2):
+        logs_stub.add_client_error("get_log_events", service_error_code="AccessDeniedException", service_message=denied, http_status_code=400)
+
+    outcome = run_with_logs(client, logs_client, rollback_on_failure=False)
+
+    assert isinstance(outcome, Failed) and outcome.result["msg"].startswith("Rollout of " + TD_B + " failed")
+    web = outcome.result["stopped_task_details"][0]["containers"][0]
+    assert web["exit_code"] == 3 and web["last_log_lines"] == []
+    assert "logs:GetLogEvents" in web["log_error"] and "docs/iam/deploy-policy.json" in web["log_error"]
+    assert "could not be read" in outcome.result["msg"]
