@@ -24,6 +24,11 @@ from ansible_collections.devops.fargate.plugins.module_utils.evidence import MAX
 from ansible_collections.devops.fargate.plugins.module_utils.evidence import evidence_message
 from ansible_collections.devops.fargate.plugins.module_utils.evidence import log_lines
 from ansible_collections.devops.fargate.plugins.module_utils.evidence import task_evidence
+from ansible_collections.devops.fargate.plugins.module_utils.one_off import STARTED_BY
+from ansible_collections.devops.fargate.plugins.module_utils.one_off import classify_one_off_task
+from ansible_collections.devops.fargate.plugins.module_utils.one_off import container_name
+from ansible_collections.devops.fargate.plugins.module_utils.one_off import pre_deploy_task_errors
+from ansible_collections.devops.fargate.plugins.module_utils.one_off import run_task_params
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import RolloutResult
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import TAG_PREFIX
@@ -141,6 +146,14 @@ ARGUMENT_SPEC = dict(
     rollback_to=dict(type="str"),
     continue_deployment=dict(type="bool"),
     keep_revisions=dict(type="int"),
+    pre_deploy_task=dict(
+        type="dict",
+        options=dict(
+            command=dict(type="list", elements="str", required=True),
+            container=dict(type="str"),
+            wait_timeout=dict(type="int", default=600),
+        ),
+    ),
 )
 
 
@@ -289,6 +302,7 @@ def validate_options(params: dict) -> list[str]:
         return errors
     errors += _check_network_options(params) + _check_image_options(params) + _check_load_balancers(params)
     errors += strategy_errors(params.get("deployment_strategy"), params.get("load_balancers"))
+    errors += pre_deploy_task_errors(params.get("pre_deploy_task"), params.get("container_definitions") or [])
     errors += [
         f"task_definition: {error}" if not error.startswith(("task_definition", "container_definitions")) else error
         for error in validate_task_definition(desired_task_definition(params))
@@ -361,6 +375,7 @@ class Deployer:
                 self.fail("; ".join(conflicts))
         desired = desired_task_definition(self.params)
         task_definition, registered, containers = self._ensure_task_definition(desired, service)
+        pre_deploy = self._run_pre_deploy_task(desired, task_definition, registered) if self._deploys_new_code(service, task_definition) else None
         if service is None:
             deployment, forced = self._create_service(task_definition), False
         else:
@@ -374,6 +389,8 @@ class Deployer:
             "container_definitions": containers,
             "deployment_strategy": strategy_in_effect(self.params.get("deployment_strategy"), service),
         }
+        if pre_deploy is not None:
+            result["pre_deploy_task"] = pre_deploy
         try:
             result.update(self._finish_rollout(deployment, service, task_definition))
         except DeployError as e:
@@ -579,6 +596,54 @@ class Deployer:
         if forced:
             params["forceNewDeployment"] = True
         return self._write(ecs.update_service, **params), forced
+
+    # -- the one-off task before the rollout ----------------------------------------------
+
+    def _deploys_new_code(self, service: dict | None, task_definition: str) -> bool:
+        """pre_deploy_task set, and this run brings the service code it has not run: a new service, another task
+        definition, or a new image under the same tag. Settings alone (count, strategy, tags) run nothing."""
+        if not self.params.get("pre_deploy_task"):
+            return False
+        if service is None or not same_task_definition(service.get("taskDefinition"), task_definition):
+            return True
+        return self._must_force(service)
+
+    def _run_pre_deploy_task(self, desired: dict, task_definition: str, registered: bool) -> dict:
+        """Run the one-off task on the revision about to be deployed and wait for it to stop; a non-zero exit (or a
+        task that never ran, or outlasts its wait) fails the run before the service is touched, with the evidence."""
+        spec = self.params["pre_deploy_task"]
+        container = container_name(spec, desired["containerDefinitions"])
+        self.changes.append("pre_deploy_task")
+        found = {"container": container, "command": spec["command"]}
+        if self.check_mode:
+            return dict(found, task_arn=None, exit_code=None, state="NOT_RUN")
+        network = network_configuration(self.params["subnets"], self.params["security_groups"], self.params["assign_public_ip"])
+        params = run_task_params(self.params["cluster"], task_definition, container, spec["command"], network, self.params["platform_version"])
+        started = self._write(ecs.run_task, **params)
+        found["task_arn"] = started.get("taskArn")
+        outcome = poll_until_settled(
+            lambda: ecs.describe_task(self.client, self.params["cluster"], found["task_arn"]),
+            lambda task: classify_one_off_task(task, container),
+            f"ECS no longer knows the task {found['task_arn']}",
+            timeout=spec["wait_timeout"],
+            delay=self.params["wait_delay"],
+        )
+        task = outcome.service or started
+        exit_code = next((c.get("exitCode") for c in task.get("containers") or [] if c.get("name") == container), None)
+        found.update(exit_code=exit_code, state=outcome.state.value, stopped_reason=task.get("stoppedReason"))
+        if outcome.state == DeploymentState.COMPLETED:
+            return found
+        if task.get("lastStatus") != "STOPPED":
+            self._write(ecs.stop_task, cluster=self.params["cluster"], task=found["task_arn"], reason=f"{STARTED_BY}: {outcome.reason}")
+        evidence = task_evidence(task, self._containers_of(task_definition) or desired["containerDefinitions"], self._read_log)
+        found["details"] = evidence
+        said = evidence_message([evidence])
+        self.fail(
+            f"pre_deploy_task failed on {task_definition}: {outcome.reason}; the service was not changed" + (f"; {said}" if said else ""),
+            pre_deploy_task=found,
+            task_definition_arn=task_definition,
+            registered=registered,
+        )
 
     def _must_force(self, service: dict) -> bool:
         if self.params["force_new_deployment"]:

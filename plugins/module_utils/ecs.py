@@ -193,6 +193,33 @@ def untag_resource(client, resourceArn: str, tagKeys: list[str]) -> None:  # pyl
 # Tasks
 
 
+class RunTaskRefused(AnsibleECSError):
+    """RunTask answered without a task: its ``failures`` say why (no capacity, a missing resource, ...)."""
+
+
+@ECSErrorHandler.common_error_handler("run ECS task")
+def run_task(client, **params) -> dict:
+    """Start one task (RunTask's own parameter names); the started task."""
+    answer = client.run_task(**params)
+    tasks = answer.get("tasks") or []
+    if not tasks:
+        failures = "; ".join(f"{f.get('arn', '?')}: {f.get('reason', '?')} {f.get('detail', '')}".strip() for f in answer.get("failures") or [])
+        raise RunTaskRefused(message=f"ECS started no task: {failures or 'no reason given'}")
+    return tasks[0]
+
+
+@ECSErrorHandler.list_error_handler("describe ECS task")
+def describe_task(client, cluster: str, task: str) -> dict | None:
+    """The task, or None when ECS no longer knows it (reported under ``failures``)."""
+    found = client.describe_tasks(cluster=cluster, tasks=[task]).get("tasks") or []
+    return found[0] if found else None
+
+
+@ECSErrorHandler.common_error_handler("stop ECS task")
+def stop_task(client, cluster: str, task: str, reason: str) -> dict:
+    return client.stop_task(cluster=cluster, task=task, reason=reason)["task"]
+
+
 @ECSErrorHandler.list_error_handler("list stopped ECS tasks", None)
 def _list_stopped_task_arns(client, cluster: str, service: str) -> list[str] | None:
     """One page is enough: we want a sample of recent failures, not every stopped task."""

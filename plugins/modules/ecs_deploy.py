@@ -234,6 +234,30 @@ options:
         fails), both once - whether this run started the deployment or a run before left it paused - and the
         deployment is then watched as usual. A later hook pauses it again.
     type: bool
+  pre_deploy_task:
+    description:
+      - A one-off task run before the rollout, e.g. database migrations. It runs only when this run brings the service
+        code it has not run (a new service, another task definition, a new image under the same tag), on the revision
+        about to be deployed, with RunTask, in the service's network, the container's command replaced by
+        O(pre_deploy_task.command), and the module waits for it to stop.
+      - A non-zero exit code, a task that never ran, or one still running after O(pre_deploy_task.wait_timeout)
+        (it is then stopped) fails the run before the service is changed, with the task's stop reason, its
+        container's exit code and the last lines of its log (RV(pre_deploy_task)).
+      - In check mode it is predicted (C(pre_deploy_task) in RV(changes)), not run.
+    type: dict
+    suboptions:
+      command:
+        description: The command the container runs instead of its own, e.g. C([flask, db, upgrade]).
+        type: list
+        elements: str
+        required: true
+      container:
+        description: The container whose command is replaced. Default is the first essential container.
+        type: str
+      wait_timeout:
+        description: How long to wait, in seconds, for the task to stop.
+        type: int
+        default: 600
   rollback_to:
     description:
       - With O(state=rolled_back), the revision to return to (a revision number, C(family:revision) or an ARN).
@@ -368,6 +392,20 @@ service_deployment_arn:
   returned: when a deployment was started and the endpoint records it
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:service-deployment/example-cluster/example-service/ejGvqq2ilnbKT9qj0vLJe
+pre_deploy_task:
+  description:
+    - The one-off task this run ran before the rollout (O(pre_deploy_task)) - its container, command, task ARN, exit
+      code, state (C(COMPLETED), C(FAILED), or C(NOT_RUN) in check mode) and, when it failed, C(details) as in
+      RV(stopped_task_details).
+  returned: when O(pre_deploy_task) is set and the run brings new code
+  type: dict
+  sample:
+    container: web
+    command: [flask, db, upgrade]
+    task_arn: arn:aws:ecs:us-east-1:123456789012:task/fargate-demo/1111111111111111aaaaaaaaaaaaaaaa
+    exit_code: 0
+    state: COMPLETED
+    stopped_reason: Essential container in task exited
 paused_at:
   description: Where the deployment waits, when RV(rollout_state) is C(PAUSED).
   returned: when the deployment paused at a lifecycle hook

@@ -91,3 +91,33 @@ def test_an_on_demand_rollback_takes_the_revision_before_from_ecs_record_not_the
 
     again = task_result(project.run("playbooks/rollback.yml", "-e", "run_local_enabled=false"), ROLLBACK_TASK)
     assert not again["changed"] and again["task_definition_arn"] == before
+
+
+MIGRATE = {"command": ["python3", "-m", "webapp.migrate"], "wait_timeout": 60}
+RUN_TASK_ON_THE_PROXY = "RunTask"
+
+
+def test_a_failing_pre_deploy_task_stops_the_run_before_the_service_changes_and_a_passing_one_lets_it_roll(project):
+    """fargate_pre_deploy_task (a migration) on a run that brings new code: the proxy runs the one-off task (moto runs
+    none to its end). Exit 1 fails the run with the exit code, the service untouched; exit 0 lets the rollout go on;
+    a rerun with nothing new runs no task."""
+    before = project.service().get("taskDefinition") or rollout_result(project.run("deploy.yml"))["task_definition_arn"]  # run alone
+    settings = {"fargate_pre_deploy_task": MIGRATE, "fargate_environment": {"MIGRATION_PROBE": "1"}}
+    project.proxy.reset_counts()
+    project.proxy.records.one_off_exit_code = 1
+    try:
+        failed = project.run("deploy.yml", "-e", json.dumps(settings), check=False)
+    finally:
+        project.proxy.records.one_off_exit_code = 0
+    assert failed["rc"] != 0
+    assert any("pre_deploy_task failed" in message and "exit code 1" in message for message in failed["failures"]), failed["failures"]
+    assert project.service()["taskDefinition"] == before, "the service was not changed"
+    assert project.proxy.served[RUN_TASK_ON_THE_PROXY] == 1
+
+    passed = rollout_result(project.run("deploy.yml", "-e", json.dumps(settings)))
+    assert passed["pre_deploy_task"]["exit_code"] == 0 and passed["pre_deploy_task"]["state"] == "COMPLETED"
+    assert project.service()["taskDefinition"] == passed["task_definition_arn"] != before
+    assert project.proxy.served[RUN_TASK_ON_THE_PROXY] == 2
+
+    again = project.run("deploy.yml", "-e", json.dumps(settings))
+    assert again["changed_tasks"] == [] and project.proxy.served[RUN_TASK_ON_THE_PROXY] == 2, "nothing new: no task"

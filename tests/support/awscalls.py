@@ -117,8 +117,11 @@ def _ecs_calls(action: str, operation: str, params: dict, region: str, account: 
     if operation in ("ListTasks", "ListServices"):
         # Its resource type is container-instance: Fargate has none, so IAM sees "*" and the cluster as a condition.
         return [Call(action, "*", (("ecs:cluster", ecs(f"cluster/{cluster}")),))]
-    if operation == "DescribeTasks":
+    if operation in ("DescribeTasks", "StopTask"):
         return [Call(action, ecs(f"task/{cluster}/*"), (("ecs:cluster", ecs(f"cluster/{cluster}")),))]
+    if operation == "RunTask":
+        family = _last(params["taskDefinition"]).split(":", 1)[0]
+        return [Call(action, ecs(f"task-definition/{family}:*"), (("ecs:cluster", ecs(f"cluster/{cluster}")),))]
     if operation == "RegisterTaskDefinition":
         passed = [Call("iam:PassRole", params[key], ((PASSED_TO, ECS_TASKS),)) for key in ("executionRoleArn", "taskRoleArn") if params.get(key)]
         return [Call(action, ecs(f"task-definition/{params['family']}:*"))] + passed
@@ -486,6 +489,7 @@ ROLLOUT_SCENARIOS = (
     "test_a_timed_out_rollout_is_rolled_back_by_ecs_on_request",
     "test_a_paused_deployment_is_continued_by_the_next_run_and_watched_to_the_end",
     "test_a_rollout_ecs_cannot_roll_back_goes_back_to_the_newest_successful_deployment_in_ecs_record",
+    "test_a_pre_deploy_task_that_outlasts_its_wait_is_stopped_and_fails_the_run",
 )
 
 

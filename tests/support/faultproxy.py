@@ -13,7 +13,8 @@ It forwards every request to the upstream moto server, and on demand:
     leaves out (reshape.py, values from the real-AWS corpus), so a run meets AWS's answers, not moto's; and keeps
     the service-deployments API moto lacks (records.py): CreateService and UpdateService answers name ECS's record of
     the deployment they started, and the proxy answers DescribeServiceDeployments, DescribeServiceRevisions,
-    StopServiceDeployment and ListServiceDeployments itself.
+    StopServiceDeployment and ListServiceDeployments itself; and runs the one-off task before a rollout
+    (RunTask started by ecs_deploy's pre_deploy_task, its DescribeTasks and StopTask) to the exit code it is told.
 
 It counts what it did: requests seen, requests throttled (each one a request the client had to retry to succeed).
 """
@@ -31,8 +32,9 @@ from http.server import BaseHTTPRequestHandler
 from http.server import ThreadingHTTPServer
 
 from devkit.helpers import free_port
-from support.records import SERVED
 from support.records import NAMED_BY
+from support.records import ONE_OFF_OPERATIONS
+from support.records import SERVED
 from support.records import Records
 from support.reshape import ECS_TARGET_PREFIX
 from support.reshape import reshape_body
@@ -134,12 +136,16 @@ class FaultProxy:
     def serve(self, target: str, body: bytes) -> tuple[int, dict, bytes] | None:
         """In reshape mode, the answer to a service-deployments call moto lacks; None for every other call."""
         operation = target[len(ECS_TARGET_PREFIX):] if target.startswith(ECS_TARGET_PREFIX) else ""
-        if not self.reshape or operation not in SERVED:
+        if not self.reshape or operation not in SERVED + ONE_OFF_OPERATIONS:
             return None
+        request = json.loads(body or b"{}")
+        with self.records.lock:
+            if not self.records.serves(operation, request):
+                return None
         with self.lock:
             self.served[operation] += 1
         try:
-            answer = self.records.answer(operation, json.loads(body or b"{}"))
+            answer = self.records.answer(operation, request)
         except KeyError as e:
             error = {"__type": "ServiceDeploymentNotFoundException", "message": f"The service deployment {e} does not exist."}
             return 400, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": "ServiceDeploymentNotFoundException:"}, json.dumps(error).encode()

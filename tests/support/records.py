@@ -19,6 +19,10 @@ import threading
 import time
 
 STARTED_BY = ("CreateService", "UpdateService")
+# The one-off task before a rollout (ecs_deploy's pre_deploy_task): moto runs no task to its end, and crashes on a
+# Fargate task definition whose containers set no memory of their own; the proxy runs it, to the exit code it is told.
+ONE_OFF_STARTED_BY = "devops-fargate/pre-deploy"
+ONE_OFF_OPERATIONS = ("RunTask", "DescribeTasks", "StopTask")
 NAMED_BY = STARTED_BY + ("DescribeServices",)
 SERVED = ("DescribeServiceDeployments", "DescribeServiceRevisions", "StopServiceDeployment", "ListServiceDeployments")
 
@@ -30,6 +34,8 @@ class Records:
         self.current: dict[str, str] = {}  # service ARN -> its latest record's ARN
         self.numbers = itertools.count(1)
         self.lock = threading.Lock()
+        self.tasks: dict[str, dict] = {}
+        self.one_off_exit_code = 0
 
     def on_answer(self, operation: str, answer: dict) -> dict:
         """moto's CreateService/UpdateService answer with the record ECS would have started, its DescribeServices
@@ -49,9 +55,21 @@ class Records:
         current = self.current.get(service.get("serviceArn", "")) if isinstance(service, dict) else None
         return dict(service, currentServiceDeployment=current) if current else service
 
+    def serves(self, operation: str, request: dict) -> bool:
+        """Whether the proxy answers this call itself: the service-deployments API, and the one-off tasks' calls."""
+        if operation in SERVED:
+            return True
+        if operation == "RunTask":
+            return request.get("startedBy") == ONE_OFF_STARTED_BY
+        if operation == "DescribeTasks":
+            return bool(request.get("tasks")) and all(task in self.tasks for task in request["tasks"])
+        return operation == "StopTask" and request.get("task") in self.tasks
+
     def answer(self, operation: str, request: dict) -> dict:
-        """The answer to one of the operations moto lacks (``SERVED``)."""
+        """The answer to one of the operations moto lacks (``SERVED``), or to a one-off task's call."""
         with self.lock:
+            if operation in ONE_OFF_OPERATIONS:
+                return self._one_off(operation, request)
             if operation == "DescribeServiceDeployments":
                 return self._found(request.get("serviceDeploymentArns") or [], self.deployments, "serviceDeployments")
             if operation == "DescribeServiceRevisions":
@@ -76,6 +94,45 @@ class Records:
             for record in self.deployments.values()
             if record["serviceArn"].endswith(f"/{cluster}/{service}") and (not statuses or record["status"] in statuses)
         ]
+
+    def _one_off(self, operation: str, request: dict) -> dict:
+        """RunTask starts the task PROVISIONING; the first DescribeTasks finds it STOPPED, its containers exited
+        ``one_off_exit_code`` (the overridden one; the others 0), as the AWS CLI's describe-tasks example shapes a task."""
+        if operation == "RunTask":
+            cluster = str(request.get("cluster") or "default").rsplit("/", 1)[-1]
+            arn = f"arn:aws:ecs:us-east-1:123456789012:task/{cluster}/{next(self.numbers):032x}"
+            overridden = [c["name"] for c in (request.get("overrides") or {}).get("containerOverrides") or []]
+            self.tasks[arn] = {
+                "taskArn": arn,
+                "clusterArn": f"arn:aws:ecs:us-east-1:123456789012:cluster/{cluster}",
+                "taskDefinitionArn": request["taskDefinition"],
+                "startedBy": request.get("startedBy"),
+                "launchType": "FARGATE",
+                "lastStatus": "PROVISIONING",
+                "desiredStatus": "RUNNING",
+                "overrides": request.get("overrides") or {},
+                "createdAt": time.time(),
+                "containers": [{"name": name, "lastStatus": "PENDING", "taskArn": arn} for name in overridden],
+                "exit_code": self.one_off_exit_code,
+            }
+            return {"tasks": [self._shown(self.tasks[arn])], "failures": []}
+        if operation == "StopTask":
+            task = self.tasks[request["task"]]
+            task.update(lastStatus="STOPPED", desiredStatus="STOPPED", stopCode="UserInitiated", stoppedReason=request.get("reason", ""))
+            return {"task": self._shown(task)}
+        for arn in request["tasks"]:
+            task = self.tasks[arn]
+            if task["lastStatus"] != "STOPPED":
+                code = task["exit_code"]
+                task.update(lastStatus="STOPPED", desiredStatus="STOPPED", stopCode="EssentialContainerExited",
+                            stoppedReason="Essential container in task exited", stoppedAt=time.time())
+                for container in task["containers"]:
+                    container.update(lastStatus="STOPPED", exitCode=code)
+        return {"tasks": [self._shown(self.tasks[arn]) for arn in request["tasks"]], "failures": []}
+
+    @staticmethod
+    def _shown(task: dict) -> dict:
+        return {key: value for key, value in task.items() if key != "exit_code"}
 
     def _start(self, service: dict) -> str:
         number = next(self.numbers)

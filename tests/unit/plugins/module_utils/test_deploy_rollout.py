@@ -936,3 +936,105 @@ def test_a_denied_log_read_says_which_permission_and_the_failure_is_still_report
     assert web["exit_code"] == 3 and web["last_log_lines"] == []
     assert "logs:GetLogEvents" in web["log_error"] and "docs/iam/deploy-policy.json" in web["log_error"]
     assert "could not be read" in outcome.result["msg"]
+
+
+# --- the one-off task before the rollout (pre_deploy_task) -----------------------------------------------------------
+
+MIGRATION = {"command": ["flask", "db", "upgrade"], "wait_timeout": 5}
+ONE_OFF = "arn:aws:ecs:us-east-1:123456789012:task/c/1111111111111111aaaaaaaaaaaaaaaa"
+RUN_MIGRATION = {
+    "cluster": "c",
+    "taskDefinition": TD_B,
+    "launchType": "FARGATE",
+    "count": 1,
+    "startedBy": "devops-fargate/pre-deploy",
+    "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a"], "securityGroups": ["sg-0a"], "assignPublicIp": "DISABLED"}},
+    "overrides": {"containerOverrides": [{"name": "web", "command": ["flask", "db", "upgrade"]}]},
+}
+
+
+def one_off(status, exit_code=None, **extra):
+    container = {"name": "web", "lastStatus": status}
+    if exit_code is not None:
+        container["exitCode"] = exit_code
+    task = {"taskArn": ONE_OFF, "taskDefinitionArn": TD_B, "lastStatus": status, "containers": [container], "startedBy": "devops-fargate/pre-deploy"}
+    return dict(task, **extra)
+
+
+def queue_migration(stub, *states):
+    stub.add_response("run_task", {"tasks": [one_off("PROVISIONING")], "failures": []}, RUN_MIGRATION)
+    for state in states:
+        stub.add_response("describe_tasks", {"tasks": [state], "failures": []}, {"cluster": "c", "tasks": [ONE_OFF]})
+
+
+def test_a_failing_pre_deploy_task_fails_the_run_before_the_service_changes_with_its_exit_code_and_log_lines(ecs, logs):
+    client, stub = ecs
+    logs_client, logs_stub = logs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    stopped = one_off("STOPPED", 1, stopCode="EssentialContainerExited", stoppedReason="Essential container in task exited")
+    queue_migration(stub, one_off("RUNNING"), stopped)
+    revision_b = dict(copy.deepcopy(TASK_DEFINITION_A), taskDefinitionArn=TD_B, revision=2,
+                      containerDefinitions=[dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS)])
+    stub.add_response("describe_task_definition", {"taskDefinition": revision_b, "tags": []}, {"taskDefinition": TD_B, "include": ["TAGS"]})
+    stream = {"logGroupName": "/ecs/web", "logStreamName": "web/web/1111111111111111aaaaaaaaaaaaaaaa", "limit": 20, "startFromHead": False}
+    lines = ["INFO  [alembic] Running upgrade 1a2b -> 3c4d", "sqlalchemy.exc.OperationalError: no such table: users"]
+    logs_stub.add_response("get_log_events", {"events": [{"timestamp": 1, "message": line, "ingestionTime": 1} for line in lines]}, stream)
+
+    outcome = run_with_logs(client, logs_client, pre_deploy_task=MIGRATION)
+
+    assert isinstance(outcome, Failed)
+    result = outcome.result
+    assert "pre_deploy_task failed" in result["msg"] and "exit code 1" in result["msg"] and "the service was not changed" in result["msg"]
+    assert "no such table: users" in result["msg"]
+    assert result["pre_deploy_task"]["exit_code"] == 1 and result["pre_deploy_task"]["task_arn"] == ONE_OFF
+    assert result["pre_deploy_task"]["details"]["containers"][0]["last_log_lines"] == lines
+    assert result["changed"] is True, "the revision was registered"
+    assert "UpdateService" not in calls and "TagResource" not in calls, "the service is untouched"
+
+
+def test_a_pre_deploy_task_that_succeeds_runs_before_the_rollout(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    queue_migration(stub, one_off("STOPPED", 0, stopCode="EssentialContainerExited"))
+    stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "COMPLETED"))]})
+    stub.add_response("tag_resource", {})
+
+    outcome = run(client, pre_deploy_task=MIGRATION)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["pre_deploy_task"]["exit_code"] == 0 and outcome.result["rollout_state"] == "COMPLETED"
+    assert calls.index("RunTask") < calls.index("UpdateService")
+
+
+def test_a_pre_deploy_task_that_outlasts_its_wait_is_stopped_and_fails_the_run(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    queue_migration(stub, one_off("RUNNING"), one_off("RUNNING"))
+    reason = "devops-fargate/pre-deploy: timed out after 1 s; last seen: task 1111111111111111aaaaaaaaaaaaaaaa RUNNING"
+    stub.add_response("stop_task", {"task": one_off("STOPPING")}, {"cluster": "c", "task": ONE_OFF, "reason": reason})
+    stub.add_response("describe_task_definition", {"taskDefinition": dict(TASK_DEFINITION_A, taskDefinitionArn=TD_B), "tags": []})
+
+    outcome = run(client, pre_deploy_task=dict(MIGRATION, wait_timeout=1))
+
+    assert isinstance(outcome, Failed) and "timed out" in outcome.result["msg"]
+    assert "UpdateService" not in calls and calls.count("StopTask") == 1
+
+
+def test_settings_alone_run_no_pre_deploy_task(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    stub.add_response("describe_services", {"services": [running]})
+    same = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
+    stub.add_response("describe_task_definition", {"taskDefinition": same, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    stub.add_response("update_service", {"service": service(TD_A, deployment("dep-a2", TD_A, "IN_PROGRESS"))})
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "COMPLETED"))]})
+
+    outcome = run(client, pre_deploy_task=MIGRATION, desired_count=3)
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert "pre_deploy_task" not in outcome.result and "RunTask" not in calls
