@@ -369,7 +369,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix=f"{NAME}-"))
     families = {"ours": NAME, "stock": STOCK, "ecs-deploy": ECS_DEPLOY}
     try:
-        root = copy_project(workdir / "fargate", dict(project_names(), aws_endpoint_url=moto.url))
+        # The main job as the local inventory runs it, the AWS CLI play included (into directories of the bench's own).
+        (workdir / "bin").mkdir()
+        awscli = dict(awscli_enabled=True, awscli_venv_dir=str(workdir / "aws-cli"), awscli_bin_dir=str(workdir / "bin"), awscli_profiles_dir=str(workdir / "aws"))
+        root = copy_project(workdir / "fargate", dict(project_names(), aws_endpoint_url=moto.url, **awscli))
         runs = {"ours create": attempt(ours, moto, root)}
         vars_file = workdir / "stock-vars.json"
         setup_peers(moto, vars_file)

@@ -273,7 +273,9 @@ def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml")
     its own, so that a one-line change gets a new version; ``extra_vars`` go to its ``vars_file``, for ``-e @``.
     Its registry logins go to a Docker config of its own, beside the copy: not the user's ~/.docker, and not one that
     copies deploying at the same time (in other xdist workers) rewrite under each other."""
-    extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), **extra_vars}
+    # The AWS CLI play would install into the machine's /opt and write the local stack's profile: a test that wants it
+    # turns it on with directories of its own (tests/e2e/test_awscli_local.py).
+    extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), "awscli_enabled": False, **extra_vars}
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         source = REPO / name
