@@ -14,6 +14,7 @@ description:
   - Returns the service's current task definition revision, each container's image and digest,
     its deployments and their rollout state, and the good revisions on record for rollback.
   - Two read calls; nothing is changed.
+  - Returns too the fargate role's inventory variables that describe the service, to adopt a service already running.
 author:
   - devops.fargate maintainers (@devops-fargate)
 extends_documentation_fragment:
@@ -99,6 +100,27 @@ previous_good_task_definition_arn:
   description: The good revision before it; what an on-demand rollback returns to.
   returned: when exists
   type: str
+inventory_vars:
+  description:
+    - The fargate role's variables that describe the service as it runs now (C(fargate_service_name), C(fargate_cpu),
+      C(fargate_image_repository), C(fargate_environment), C(fargate_subnets), C(fargate_deployment_strategy), ...), so
+      that a team can adopt devops.fargate without redeploying; C(playbooks/import.yml) writes them to a file.
+    - Tags that AWS, ECS or this project set are left out.
+  returned: when exists
+  type: dict
+  sample:
+    fargate_service_name: web
+    fargate_cluster_name: prod
+    fargate_cpu: 256
+    fargate_memory: 512
+    fargate_container_name: web
+    fargate_image_repository: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web
+    fargate_image_digest: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+inventory_notes:
+  description: What the variables cannot say (a second container, another log driver, volumes, ...), for a person to decide.
+  returned: when exists
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -108,6 +130,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils import ecs
+from ansible_collections.devops.fargate.plugins.module_utils.inventory_import import inventory_vars
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import good_revisions_from_tags
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import primary_deployment
 
@@ -128,6 +151,7 @@ def describe(client, cluster: str, name: str) -> dict:
     found = ecs.describe_task_definition(client, service["taskDefinition"]) or {}
     primary = primary_deployment(service) or {}
     last_good, previous_good = good_revisions_from_tags(service.get("tags"))
+    variables, notes = inventory_vars(service, found.get("taskDefinition", {}))
     return {
         "exists": True,
         "task_definition_arn": service["taskDefinition"],
@@ -141,6 +165,8 @@ def describe(client, cluster: str, name: str) -> dict:
         "running_count": service.get("runningCount"),
         "last_good_task_definition_arn": last_good,
         "previous_good_task_definition_arn": previous_good,
+        "inventory_vars": variables,
+        "inventory_notes": notes,
     }
 
 

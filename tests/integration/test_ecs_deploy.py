@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
 
 import pytest
+import yaml
 
+from devkit.helpers import REPO
+from devkit.helpers import VENV_BIN
+from devkit.helpers import ansible_env
 from devkit.helpers import aws_defaults
 from devkit.helpers import run_playbook
 from devkit.helpers import task_result
@@ -463,3 +469,56 @@ def test_retention_keeps_the_newest_revisions_and_the_rollback_targets(moto, svc
     assert [arn.rsplit(":", 1)[1] for arn in active] == ["2", "3", "4"]
     assert any(change.startswith("task_definition.retired.") for change in kept["changes"])
     assert not svc(memory=4096, cpu=512, keep_revisions=1)["changed"]
+
+
+def role_shaped_container(name: str, image: str, environment: dict, health_check: dict, log_group: str, prefix: str) -> dict:
+    """The one container roles/fargate/vars/main.yml renders from its variables (__fargate_container)."""
+    return {
+        "name": name,
+        "image": image,
+        "essential": True,
+        "portMappings": [{"containerPort": 8000, "protocol": "tcp"}],
+        "environment": [{"name": key, "value": str(value)} for key, value in environment.items()],
+        "secrets": [],
+        "healthCheck": health_check,
+        "stopTimeout": 30,
+        "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": log_group, "awslogs-region": "us-east-1", "awslogs-stream-prefix": prefix}},
+    }
+
+
+def test_import_writes_the_role_variables_and_a_deploy_with_them_changes_nothing(moto, svc, tmp_path):
+    """playbooks/import.yml on a running service: the fargate role's variables that describe it; rendered back the way
+    the role renders them, ecs_deploy finds nothing to change (adopted without redeploying)."""
+    health = {"command": ["CMD", "python3", "-m", "webapp.healthcheck"], "interval": 5, "timeout": 3, "retries": 3, "startPeriod": 5}
+    running = role_shaped_container("web", "127.0.0.1:5050/fargate-demo:1.0", {"GUNICORN_WORKERS": 2}, health, "/ecs/" + svc.service, svc.service)
+    svc(container_definitions=[running], tags={"team": "payments", "environment": "staging"}, alarms={"names": ["web-5xx"], "rollback": True})
+    imported = tmp_path / "imported.yml"
+    settings = {"aws_endpoint_url": moto.url, "import_service": svc.service, "import_cluster": svc.cluster, "import_to": str(imported)}
+    done = subprocess.run(
+        [str(VENV_BIN / "ansible-playbook"), "playbooks/import.yml", "-i", "inventories/local", "-e", json.dumps(settings)],
+        cwd=REPO, env=ansible_env(ANSIBLE_CONFIG=str(REPO / "ansible.cfg")), capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    text = imported.read_text()
+    assert "Not expressed here" not in text, text
+    found = yaml.safe_load(text)
+    assert (found["fargate_service_name"], found["fargate_cluster_name"], found["fargate_family"]) == (svc.service, svc.cluster, svc.family)
+    assert (found["fargate_cpu"], found["fargate_memory"], found["fargate_desired_count"]) == (256, 512, 1)
+    assert found["fargate_image_repository"] == "127.0.0.1:5050/fargate-demo" and found["fargate_image_digest"] == DIGEST_A
+    assert found["fargate_environment"] == {"GUNICORN_WORKERS": "2"} and found["fargate_health_check"] == health
+    assert found["fargate_tags"] == {"team": "payments", "environment": "staging"}, "no devops-fargate: or aws: tag"
+    assert found["fargate_alarms"] == {"names": ["web-5xx"], "rollback": True}
+
+    moto.start_recording()
+    container = role_shaped_container(
+        found["fargate_container_name"], f"{found['fargate_image_repository']}:1.0", found["fargate_environment"], found["fargate_health_check"],
+        found["fargate_log_group"], found["fargate_service_name"],
+    )
+    again = svc(
+        "--check", container_definitions=[container], image_digests={found["fargate_container_name"]: found["fargate_image_digest"]},
+        cpu=found["fargate_cpu"], memory=found["fargate_memory"], desired_count=found["fargate_desired_count"], subnets=found["fargate_subnets"],
+        security_groups=found["fargate_security_groups"], assign_public_ip=found["fargate_assign_public_ip"], tags=found["fargate_tags"],
+        alarms=found["fargate_alarms"], circuit_breaker=found["fargate_circuit_breaker"],
+    )
+    assert not again["changed"] and again["changes"] == [], again["changes"]
+    assert writes(moto.recorded_actions()) == []
