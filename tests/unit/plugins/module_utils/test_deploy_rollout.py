@@ -735,6 +735,14 @@ def test_a_paused_deployment_is_rolled_back_when_the_next_run_says_no(ecs):
     assert outcome.result["rolled_back"] is True and outcome.result["rollback_task_definition_arn"] == TD_A
 
 
+# The tags an on-demand rollback from TD_B to TD_A writes (tags_after_rollback).
+BACK_TO_A_FROM_B = [
+    {"key": "devops-fargate:last-good", "value": TD_A},
+    {"key": "devops-fargate:previous-good", "value": ""},
+    {"key": "devops-fargate:rolled-back-from", "value": TD_B},
+]
+
+
 def run_state(client, state, **params):
     module = ModuleStandIn(**dict(PARAMS, state=state, **params))
     with pytest.raises((Failed, Exited)) as outcome:
@@ -750,11 +758,7 @@ def test_a_retried_rollback_changes_nothing(ecs):
     back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
     stub.add_response("update_service", {"service": service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=good)}, back_to_a)
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-r", TD_A, "COMPLETED"), tags=good)]})
-    remembered = [
-        {"key": "devops-fargate:last-good", "value": TD_A},
-        {"key": "devops-fargate:previous-good", "value": ""},
-        {"key": "devops-fargate:rolled-back-from", "value": TD_B},
-    ]
+    remembered = BACK_TO_A_FROM_B
     stub.add_response("tag_resource", {}, {"resourceArn": SERVICE_ARN, "tags": remembered})
 
     first = run_state(client, "rolled_back")
@@ -818,11 +822,7 @@ def test_an_on_demand_rollback_goes_to_the_revision_before_in_ecs_record_and_a_r
     back_to_a = {"cluster": "c", "service": "web", "taskDefinition": TD_A}
     stub.add_response("update_service", {"service": recorded(service(TD_A, deployment("dep-r", TD_A, "IN_PROGRESS"), tags=[]))}, back_to_a)
     queue_record(stub, ecs_answers.service_deployment("dep-b", "SUCCESSFUL", running=1))
-    remembered = [
-        {"key": "devops-fargate:last-good", "value": TD_A},
-        {"key": "devops-fargate:previous-good", "value": ""},
-        {"key": "devops-fargate:rolled-back-from", "value": TD_B},
-    ]
+    remembered = BACK_TO_A_FROM_B
     stub.add_response("tag_resource", {}, {"resourceArn": SERVICE_ARN, "tags": remembered})
 
     first = run_state(client, "rolled_back")
