@@ -375,6 +375,7 @@ class Deployer:
                 self.fail("; ".join(conflicts))
         desired = desired_task_definition(self.params)
         task_definition, registered, containers = self._ensure_task_definition(desired, service)
+        self._container_definitions[task_definition] = containers  # the evidence of a failure reads its log streams from them
         pre_deploy = self._run_pre_deploy_task(desired, task_definition, registered) if self._deploys_new_code(service, task_definition) else None
         if service is None:
             deployment, forced = self._create_service(task_definition), False
@@ -635,7 +636,7 @@ class Deployer:
             return found
         if task.get("lastStatus") != "STOPPED":
             self._write(ecs.stop_task, cluster=self.params["cluster"], task=found["task_arn"], reason=f"{STARTED_BY}: {outcome.reason}")
-        evidence = task_evidence(task, self._containers_of(task_definition) or desired["containerDefinitions"], self._read_log)
+        evidence = task_evidence(task, self._containers_of(task_definition), self._read_log)
         found["details"] = evidence
         said = evidence_message([evidence])
         self.fail(
@@ -816,7 +817,8 @@ class Deployer:
         return stopped_task_reasons(tasks), evidence
 
     def _containers_of(self, task_definition: str | None) -> list[dict]:
-        """A stopped task's container definitions (for their log streams), read once a revision; none when unreadable."""
+        """A stopped task's container definitions (for their log streams): the run's own revision's as it has them,
+        another's read once; none when unreadable."""
         if not task_definition:
             return []
         if task_definition not in self._container_definitions:

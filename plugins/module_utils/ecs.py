@@ -100,12 +100,6 @@ def continue_service_deployment(client, serviceDeploymentArn: str, hookId: str, 
     return client.continue_service_deployment(serviceDeploymentArn=serviceDeploymentArn, hookId=hookId, action=action)["serviceDeploymentArn"]
 
 
-@ECSErrorHandler.list_error_handler("describe ECS service revision")
-def describe_service_revision(client, arn: str) -> dict | None:
-    found = client.describe_service_revisions(serviceRevisionArns=[arn]).get("serviceRevisions") or []
-    return found[0] if found else None
-
-
 # DescribeServiceRevisions takes at most 20 ARNs; one page of ListServiceDeployments holds at most 100.
 _MAX_REVISIONS = 20
 _MAX_DEPLOYMENTS = 100
@@ -134,6 +128,12 @@ def describe_service_revisions(client, arns: list[str]) -> list[dict]:
     if not unique:
         return []
     return client.describe_service_revisions(serviceRevisionArns=unique).get("serviceRevisions") or []
+
+
+def describe_service_revision(client, arn: str) -> dict | None:
+    """One service revision, or None when ECS does not know it."""
+    found = describe_service_revisions(client, [arn]) or []
+    return found[0] if found else None
 
 
 # ---------------------------------------------------------------------------------------

@@ -117,11 +117,14 @@ def ecs(client, stubber):
     return client, stubber
 
 
-def queue_until_register(stub, running):
+def queue_until_register(stub, running, containers=None):
+    """The reads before a registration, and the registration of TD_B (with ``containers`` when given)."""
     stub.add_response("describe_services", {"services": [running]}, {"cluster": "c", "services": ["web"], "include": ["TAGS"]})
     stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
     stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": "web", "include": ["TAGS"]})
     registered = dict(copy.deepcopy(TASK_DEFINITION_A), taskDefinitionArn=TD_B, revision=2, memory="1024")
+    if containers is not None:
+        registered["containerDefinitions"] = containers
     stub.add_response("register_task_definition", {"taskDefinition": registered})
 
 
@@ -848,8 +851,13 @@ AWSLOGS = {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "aws
 
 
 def queue_failed_rollout_with_stopped_tasks(stub):
-    """A rollout of TD_B that fails (no rollback asked for), whose two tasks stopped: the web container exited 3."""
-    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    """A rollout of TD_B that fails (no rollback asked for), whose two tasks stopped: the web container exited 3. TD_B's
+    containers (their log streams) are the ones its registration answered: not read again."""
+    revision_b_containers = [
+        dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS),
+        {"name": "log-router", "image": "registry.example/router:1", "essential": False},
+    ]
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")), revision_b_containers)
     stub.add_response("update_service", {"service": service(TD_B, deployment("dep-b", TD_B, "IN_PROGRESS"))})
     stub.add_response("describe_services", {"services": [service(TD_B, deployment("dep-b", TD_B, "FAILED"))]})
     stub.add_response("list_tasks", {"taskArns": [TASK_OLDER, TASK_NEW]})
@@ -864,16 +872,6 @@ def queue_failed_rollout_with_stopped_tasks(stub):
             ]
         },
     )
-    revision_b = dict(
-        copy.deepcopy(TASK_DEFINITION_A),
-        taskDefinitionArn=TD_B,
-        revision=2,
-        containerDefinitions=[
-            dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS),
-            {"name": "log-router", "image": "registry.example/router:1", "essential": False},
-        ],
-    )
-    stub.add_response("describe_task_definition", {"taskDefinition": revision_b, "tags": []}, {"taskDefinition": TD_B, "include": ["TAGS"]})
 
 
 @pytest.fixture
@@ -971,12 +969,10 @@ def test_a_failing_pre_deploy_task_fails_the_run_before_the_service_changes_with
     client, stub = ecs
     logs_client, logs_stub = logs
     calls = sent(client)
-    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")))
+    logged = [dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS)]
+    queue_until_register(stub, service(TD_A, deployment("dep-a", TD_A, "COMPLETED")), logged)
     stopped = one_off("STOPPED", 1, stopCode="EssentialContainerExited", stoppedReason="Essential container in task exited")
     queue_migration(stub, one_off("RUNNING"), stopped)
-    revision_b = dict(copy.deepcopy(TASK_DEFINITION_A), taskDefinitionArn=TD_B, revision=2,
-                      containerDefinitions=[dict(TASK_DEFINITION_A["containerDefinitions"][0], logConfiguration=AWSLOGS)])
-    stub.add_response("describe_task_definition", {"taskDefinition": revision_b, "tags": []}, {"taskDefinition": TD_B, "include": ["TAGS"]})
     stream = {"logGroupName": "/ecs/web", "logStreamName": "web/web/1111111111111111aaaaaaaaaaaaaaaa", "limit": 20, "startFromHead": False}
     lines = ["INFO  [alembic] Running upgrade 1a2b -> 3c4d", "sqlalchemy.exc.OperationalError: no such table: users"]
     logs_stub.add_response("get_log_events", {"events": [{"timestamp": 1, "message": line, "ingestionTime": 1} for line in lines]}, stream)
@@ -991,6 +987,7 @@ def test_a_failing_pre_deploy_task_fails_the_run_before_the_service_changes_with
     assert result["pre_deploy_task"]["details"]["containers"][0]["last_log_lines"] == lines
     assert result["changed"] is True, "the revision was registered"
     assert "UpdateService" not in calls and "TagResource" not in calls, "the service is untouched"
+    assert calls.count("DescribeTaskDefinition") == 2, "the registered revision's containers are not read again"
 
 
 def test_a_pre_deploy_task_that_succeeds_runs_before_the_rollout(ecs):
@@ -1016,7 +1013,6 @@ def test_a_pre_deploy_task_that_outlasts_its_wait_is_stopped_and_fails_the_run(e
     queue_migration(stub, one_off("RUNNING"), one_off("RUNNING"))
     reason = "devops-fargate/pre-deploy: timed out after 1 s; last seen: task 1111111111111111aaaaaaaaaaaaaaaa RUNNING"
     stub.add_response("stop_task", {"task": one_off("STOPPING")}, {"cluster": "c", "task": ONE_OFF, "reason": reason})
-    stub.add_response("describe_task_definition", {"taskDefinition": dict(TASK_DEFINITION_A, taskDefinitionArn=TD_B), "tags": []})
 
     outcome = run(client, pre_deploy_task=dict(MIGRATION, wait_timeout=1))
 
