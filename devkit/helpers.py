@@ -275,7 +275,10 @@ def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml")
     copies deploying at the same time (in other xdist workers) rewrite under each other."""
     # The AWS CLI play would install into the machine's /opt and write the local stack's profile: a test that wants it
     # turns it on with directories of its own (tests/e2e/test_awscli_local.py).
-    extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), "awscli_enabled": False, **extra_vars}
+    # The local inventory's worker service and its migration on the local engine: a test that wants them asks
+    # (tests/reliability/test_services.py); the others deploy the one service their assertions name.
+    one_service = {"fargate_services": [], "fargate_pre_deploy_task": {}, "fargate_pre_deploy_engine": "ecs"}
+    extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), "awscli_enabled": False, **one_service, **extra_vars}
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):
         source = REPO / name

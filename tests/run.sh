@@ -72,7 +72,7 @@ stage_reliability() {
 DEPLOY_MODULES=(
     tests/e2e/test_pipeline.py tests/reliability/test_faults.py tests/reliability/test_faults_services.py
     tests/reliability/test_load.py tests/e2e/test_promote.py
-    tests/reliability/test_strategies.py tests/reliability/test_access_denied_roles.py tests/reliability/test_bad_input.py tests/reliability/test_real_shape.py
+    tests/reliability/test_strategies.py tests/reliability/test_services.py tests/reliability/test_access_denied_roles.py tests/reliability/test_bad_input.py tests/reliability/test_real_shape.py
     tests/e2e/test_local_container_health.py tests/e2e/test_registry_image_push.py tests/e2e/test_local_stack_info.py
     tests/e2e/test_base_image.py tests/e2e/test_image_smoke_test.py tests/e2e/test_ecr_push.py tests/e2e/test_awscli_local.py
 )

@@ -389,6 +389,8 @@ class Deployer:
             "images": self._images(desired),
             "container_definitions": containers,
             "deployment_strategy": strategy_in_effect(self.params.get("deployment_strategy"), service),
+            # What to return to when a later step of the same run fails (the fargate role's all-or-nothing rollback).
+            "previous_task_definition_arn": service.get("taskDefinition") if service else None,
         }
         if pre_deploy is not None:
             result["pre_deploy_task"] = pre_deploy

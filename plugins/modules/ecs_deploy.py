@@ -428,6 +428,13 @@ alarms_triggered:
   returned: when the rollout was waited for and the endpoint records it
   type: list
   elements: str
+previous_task_definition_arn:
+  description:
+    - The revision the service ran before this run, C(null) for a service this run created. The fargate role returns a
+      service to it when a later service of the same run fails (all or nothing).
+  returned: when state is present
+  type: str
+  sample: arn:aws:ecs:us-east-1:123456789012:task-definition/fargate-demo:7
 rollback_task_definition_arn:
   description: The revision rolled back to.
   returned: when rolled_back
