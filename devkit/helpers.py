@@ -268,7 +268,7 @@ def project_names(name: str, port: int) -> dict:
     }
 
 
-def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml") -> Path:
+def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml", services: bool = False) -> Path:
     """A copy of the checkout (tracked and untracked, not ignored, files and the wheelhouse) with a git history of
     its own, so that a one-line change gets a new version; ``extra_vars`` go to its ``vars_file``, for ``-e @``.
     Its registry logins go to a Docker config of its own, beside the copy: not the user's ~/.docker, and not one that
@@ -276,8 +276,9 @@ def copy_project(root: Path, extra_vars: dict, vars_file: str = "test-vars.yml")
     # The AWS CLI play would install into the machine's /opt and write the local stack's profile: a test that wants it
     # turns it on with directories of its own (tests/e2e/test_awscli_local.py).
     # The local inventory's worker service and its migration on the local engine: a test that wants them asks
-    # (tests/reliability/test_services.py); the others deploy the one service their assertions name.
-    one_service = {"fargate_services": [], "fargate_pre_deploy_task": {}, "fargate_pre_deploy_engine": "ecs"}
+    # (``services``, tests/e2e/test_pipeline.py; or sets them, tests/reliability/test_services.py); the others deploy
+    # the one service their assertions name.
+    one_service = {} if services else {"fargate_services": [], "fargate_pre_deploy_task": {}, "fargate_pre_deploy_engine": "ecs"}
     extra_vars = {"ecr_docker_config_dir": str(root.parent / "docker-config"), "awscli_enabled": False, **one_service, **extra_vars}
     files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     for name in filter(None, files.decode().split("\0")):

@@ -97,7 +97,7 @@ def _container(base: dict, entry: dict, name: str) -> dict:
         merged.update({str(key): str(value) for key, value in (entry["environment"] or {}).items()})
         container["environment"] = [{"name": key, "value": value} for key, value in merged.items()]
     if "image_repository" in entry or "image_tag" in entry:
-        repository, _, tag = base["image"].rpartition(":")
+        repository, tag = base["image"].rpartition(":")[::2]
         container["image"] = f"{entry.get('image_repository', repository)}:{entry.get('image_tag', tag)}"
     options = (container.get("logConfiguration") or {}).get("options")
     if options and "awslogs-stream-prefix" in options:
@@ -155,14 +155,34 @@ def _plan(name: str, args: dict, settings: dict) -> dict:
     }
 
 
-def to_restore(rolled: list[dict], failed: str | None = None) -> list[dict]:
-    """The services this run changed, before ``failed``, to return to the revisions they ran before it: newest first,
-    each ``{service, rollback_to}``. A service this run created has nothing to return to (``rollback_to``
-    None); a service whose revision did not change (settings, a forced redeploy) is not moved."""
+# What async_status and the loop add to a module's result.
+_JOB_KEYS = frozenset(
+    ("item", "ansible_loop_var", "ansible_job_id", "results_file", "started", "finished", "attempts", "stdout", "stderr", "stdout_lines", "stderr_lines")
+)
+
+
+def loop_results(results: list[dict]) -> list[dict]:
+    """Each service's result from a loop over the started rollouts (async_status's ``results``, each with its
+    ``item``, the started job's record with its ``service``): the module's result, named, failed ones too."""
+    taken = []
+    for result in results or []:
+        item = result.get("item") or {}
+        kept = {key: value for key, value in result.items() if key not in _JOB_KEYS}
+        kept["service"] = item.get("service")
+        taken.append(kept)
+    return taken
+
+
+def to_restore(rolled: list[dict], failed=None) -> list[dict]:
+    """The services this run changed, but ``failed`` (a name or names) and any whose result failed (each has rolled
+    itself back), to return to the revisions they ran before it: newest first, each ``{service, rollback_to}``. A service this
+    run created has nothing to return to (``rollback_to`` None); a service whose revision did not change (settings, a
+    forced redeploy) is not moved."""
+    failed = {failed} if isinstance(failed, str) else set(failed or ())
     restore = []
     for result in reversed(rolled or []):
-        if result.get("service") == failed or not result.get("changed"):
-            continue
+        if result.get("service") in failed or result.get("failed") or not result.get("changed") or "task_definition_arn" not in result:
+            continue  # a failed one has rolled itself back; one started and not waited for has no result
         previous, current = result.get("previous_task_definition_arn"), result.get("task_definition_arn")
         if previous == current and previous is not None:
             continue

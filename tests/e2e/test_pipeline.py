@@ -34,6 +34,7 @@ REGISTRY = ""
 REGISTRY_ADDRESS = ""
 AUTH = "Basic " + b64encode(b"AWS:123456789012-auth-token").decode()
 NAME = "e2e-demo"
+WORKER = f"{NAME}-worker"
 PORT = 18081
 EXTRA_VARS = project_names(NAME, PORT)
 MANIFEST_TYPES = "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
@@ -45,7 +46,8 @@ def project(tmp_path_factory, e2e_stack):
     global MOTO, REGISTRY, REGISTRY_ADDRESS  # pylint: disable=global-statement
     MOTO, REGISTRY, REGISTRY_ADDRESS = e2e_stack.moto_url, e2e_stack.registry_url, e2e_stack.registry_address
     dockerd = PrivateDockerd.with_base_image("e2e-pipe0", "10.213.48.1/24")
-    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars(), **dockerd.extra_vars()})
+    # The local inventory as it is: the web service and its worker, the migration first on the local engine.
+    root = copy_project(tmp_path_factory.mktemp("project") / "fargate", {**EXTRA_VARS, **e2e_stack.extra_vars(), **dockerd.extra_vars()}, services=True)
     # Every run of the module (and each docker command) on the module's engine; put back for the worker's next module.
     try:
         with pytest.MonkeyPatch.context() as patch:
@@ -71,9 +73,10 @@ def ecr():
     return aws("ecr")
 
 
-def revisions() -> list[str]:
-    """The family's ACTIVE revisions (destroy deregisters them)."""
-    return ecs().list_task_definitions(familyPrefix=NAME, status="ACTIVE")["taskDefinitionArns"]
+def revisions(family: str = NAME) -> list[str]:
+    """The family's ACTIVE revisions (destroy deregisters them); the prefix also finds the worker's family."""
+    arns = ecs().list_task_definitions(familyPrefix=family, status="ACTIVE")["taskDefinitionArns"]
+    return [arn for arn in arns if arn.rsplit("/", 1)[1].rsplit(":", 1)[0] == family]
 
 
 def service() -> dict:
@@ -138,6 +141,13 @@ def test_fresh_deploy(project):
     assert local("/health") == {"status": "ok"}
     assert local("/")["version"] == version
     assert report["stats"]["localhost"]["failures"] == 0
+    # The worker, from the same image; the migration ran first, on the local engine.
+    worker = ecs().describe_services(cluster=NAME, services=[WORKER])["services"][0]
+    assert worker["taskDefinition"] == revisions(WORKER)[0] and len(revisions(WORKER)) == 1
+    worker_container = ecs().describe_task_definition(taskDefinition=worker["taskDefinition"])["taskDefinition"]["containerDefinitions"][0]
+    assert worker_container["image"] == task_image() and worker_container["command"] == ["python3", "-m", "webapp.worker"]
+    summary = next(task["hosts"]["localhost"]["msg"] for task in report["plays"][-1]["tasks"] if task["task"]["name"] == "Summarise the run")
+    assert list(summary["services"]) == [NAME, WORKER] and summary["pre_deploy_task"] == "exit code 0 (local engine)", summary
 
 
 ENSURE_TASKS = ("Ensure the cluster", "Ensure the log group, with its retention", "Ensure the task execution role",
@@ -191,7 +201,8 @@ def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):
     assert len(new_layers) == len(old_layers)
     assert len(set(new_layers) - set(old_layers)) == 1, "exactly one new layer"
     assert len(revisions()) == 2, "one new revision"
-    assert moto_service_calls().count("UpdateService") == 1, "one deployment"
+    assert moto_service_calls().count("UpdateService") == 2, "one deployment of each service, the web service and its worker"
+    assert len(revisions(WORKER)) == 2
     assert task_image().endswith(new_digest)
     assert local("/")["version"] == new_version
 
@@ -272,8 +283,8 @@ def test_bad_inventory_values_fail_before_any_change(project, extra, message):
 
 def test_destroy_removes_everything_and_a_second_destroy_changes_nothing(project):
     run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")
-    assert revisions() == []
-    assert ecs().describe_services(cluster=NAME, services=[NAME])["services"] == [] or service()["status"] == "INACTIVE"
+    assert revisions() == [] and revisions(WORKER) == []
+    assert all(found["status"] == "INACTIVE" for found in ecs().describe_services(cluster=NAME, services=[NAME, WORKER])["services"])
     assert ecr().describe_repositories()["repositories"] == [] or NAME not in [r["repositoryName"] for r in ecr().describe_repositories()["repositories"]]
     assert registry_tags() == []
     again = run(project, "playbooks/destroy.yml", "-e", "destroy_images=true")

@@ -111,3 +111,36 @@ def test_the_second_service_failing_returns_the_first_to_its_revision_before_the
     summary = task_result(passed, SUMMARY_TASK)["msg"]["services"]
     assert all("COMPLETED" in line for line in summary.values()), summary
     assert services(project)[NAME]["taskDefinition"] == web_new
+
+
+ROLLOUT_TASK = "devops.fargate.fargate : Register the revision if needed and roll the service"
+WAIT_TASK = "devops.fargate.fargate : Wait for every service's rollout"
+
+
+def test_in_parallel_every_rollout_starts_at_once_and_a_failure_returns_the_others(project):
+    """fargate_services_parallel: both rollouts are started (async jobs) before either is waited for; the worker's
+    one-off task fails, so the web service, rolled meanwhile, goes back. Then both roll, and a rerun changes nothing."""
+    before = {name: service["taskDefinition"] for name, service in services(project).items()}
+    worker = dict(SERVICES[1], pre_deploy_task={"command": ["python3", "-m", "webapp.migrate"], "wait_timeout": 60})
+    settings = {"fargate_services": [SERVICES[0], worker], "fargate_services_parallel": True, "fargate_environment": {"RELEASE_PROBE": "3"}}
+    project.proxy.records.one_off_exit_code = 1
+    try:
+        failed = deploy(project, check=False, **settings)
+    finally:
+        project.proxy.records.one_off_exit_code = 0
+    assert failed["rc"] != 0
+    names = task_names(failed)
+    started = [task["hosts"]["localhost"] for play in failed["plays"] for task in play["tasks"] if task["task"]["name"] == ROLLOUT_TASK]
+    assert len(started) == 2 and all(result.get("ansible_job_id") and not result.get("finished") for result in started), started
+    assert max(i for i, name in enumerate(names) if name == ROLLOUT_TASK) < names.index(WAIT_TASK), "both started before any wait"
+    message = failed["failures"][-1]
+    assert message.startswith(f"service {WORKER} failed: ") and "pre_deploy_task failed" in message, message
+    assert f"{NAME}: returned to {before[NAME]}" in message, message
+    assert {name: service["taskDefinition"] for name, service in services(project).items()} == before
+
+    passed = deploy(project, **settings)
+    assert all("COMPLETED" in line for line in task_result(passed, SUMMARY_TASK)["msg"]["services"].values())
+    assert all(service["taskDefinition"] != before[name] for name, service in services(project).items())
+    project.moto.start_recording()
+    again = deploy(project, **settings)
+    assert again["changed_tasks"] == [] and writes(project.moto.recorded_actions()) == [], "a parallel no-op writes nothing"

@@ -230,6 +230,7 @@ def test_completed_rollout_records_the_good_revisions(ecs):
 
     assert isinstance(outcome, Exited)
     assert outcome.result["rollout_state"] == "COMPLETED" and outcome.result["registered"]
+    assert outcome.result["previous_task_definition_arn"] == TD_A, "what an all-or-nothing rollback returns it to"
     assert len(calls) == 7
 
 

@@ -21,7 +21,10 @@ WEB = {
     "secrets": [],
     "healthCheck": {"command": ["CMD", "python3", "-m", "webapp.healthcheck"], "interval": 15},
     "stopTimeout": 30,
-    "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/demo", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "demo"}},
+    "logConfiguration": {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "/ecs/demo", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "demo"},
+    },
 }
 BASE = {
     "cluster": "demo",
@@ -41,7 +44,13 @@ BASE = {
     "alarms": {"names": ["demo-5xx"], "rollback": True},
     "deployment_strategy": None,
     "pre_deploy_task": {"command": ["python3", "-m", "webapp.migrate"]},
-    "load_balancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo/0123456789abcdef", "containerName": "web", "containerPort": 8000}],
+    "load_balancers": [
+        {
+            "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/demo/0123456789abcdef",
+            "containerName": "web",
+            "containerPort": 8000,
+        }
+    ],
     "health_check_grace_period_seconds": 30,
     "tags": {},
     "task_definition_tags": {},
@@ -81,8 +90,8 @@ def test_the_first_service_inherits_everything_and_a_later_one_all_but_what_belo
 
 
 def test_a_service_with_its_own_image_and_autoscaling():
-    [_, other] = fargate_services([{"name": "demo"}, {"name": "api", "image_repository": "registry.example.com/api", "image_tag": "2.0",
-                                                      "max_capacity": 4, "min_capacity": 2}], BASE, SETTINGS)
+    api = {"name": "api", "image_repository": "registry.example.com/api", "image_tag": "2.0", "max_capacity": 4, "min_capacity": 2}
+    other = fargate_services([{"name": "demo"}, api], BASE, SETTINGS)[1]
     assert other["args"]["container_definitions"][0]["image"] == "registry.example.com/api:2.0"
     assert other["args"]["image_digests"] == {} and other["args"]["desired_count"] is None
     assert other["scaling"] == {"min_capacity": 2, "max_capacity": 4, "cpu_target": 60}
@@ -142,3 +151,21 @@ def test_the_summary_line():
               "deployment_started": True}
     assert fargate_rollout_line(result) == "demo:4 (registered), COMPLETED (started)"
     assert fargate_rollout_line({}) == "(not deployed), -"
+
+
+def test_in_parallel_the_failed_ones_and_those_not_waited_for_are_left_to_themselves():
+    from ansible_collections.devops.fargate.plugins.filter.fargate_services_results import fargate_services_results
+
+    waited = [
+        {"item": {"service": "web", "ansible_job_id": "j1"}, "ansible_job_id": "j1", "finished": 1, "started": 1, "results_file": "/x",
+         "changed": True, "previous_task_definition_arn": "td/web:3", "task_definition_arn": "td/web:4", "rollout_state": "COMPLETED"},
+        {"item": {"service": "worker", "ansible_job_id": "j2"}, "ansible_job_id": "j2", "finished": 1, "failed": True, "msg": "rollout failed"},
+    ]
+    results = fargate_services_results(waited)
+    assert results[0] == {"changed": True, "previous_task_definition_arn": "td/web:3", "task_definition_arn": "td/web:4",
+                          "rollout_state": "COMPLETED", "service": "web"}
+    assert results[1] == {"failed": True, "msg": "rollout failed", "service": "worker"}
+    assert fargate_services_restore(results, ["worker"]) == [{"service": "web", "rollback_to": "td/web:3"}]
+    assert fargate_services_restore(results) == [{"service": "web", "rollback_to": "td/web:3"}], "a failed result is never moved"
+    started = [{"service": "api", "ansible_job_id": "j3", "started": 1, "finished": 0, "changed": True}]
+    assert fargate_services_restore(started) == [], "started, not waited for: no result to go back from"
