@@ -209,8 +209,9 @@ project_names = helpers.project_names
 
 
 def copy_project(root: Path, extra_vars: dict, name: str = "bench-vars.yml") -> Path:
-    """A copy of the checkout with a git history of its own (the tests' helper); ``extra_vars`` go to ``root/<name>``."""
-    return helpers.copy_project(root, extra_vars, vars_file=name)
+    """A copy of the checkout with a git history of its own (the tests' helper); ``extra_vars`` go to ``root/<name>``.
+    The local inventory as the main job runs it: the web service, its worker and the migration on the local engine."""
+    return helpers.copy_project(root, extra_vars, vars_file=name, services=True)
 
 
 def retry_docker(call, *args, attempts: int = 10, delay: float = 3, **kwargs):
