@@ -67,12 +67,10 @@ def services_errors(services) -> list[str]:
         unknown = sorted(set(entry) - set(SETTINGS) - {"name"})
         if unknown:
             errors.append(f"{where}: unknown key(s) {', '.join(unknown)}; known: name, {', '.join(SETTINGS)}")
-        for key in ("command",):
-            if key in entry and not (isinstance(entry[key], list) and all(isinstance(part, str) for part in entry[key])):
-                errors.append(f"{where}.{key}: must be a list of strings (the container's command)")
-        for key in ("environment",):
-            if key in entry and not isinstance(entry[key], dict):
-                errors.append(f"{where}.{key}: must be a dict of variable names to values")
+        if "command" in entry and not (isinstance(entry["command"], list) and all(isinstance(part, str) for part in entry["command"])):
+            errors.append(f"{where}.command: must be a list of strings (the container's command)")
+        if "environment" in entry and not isinstance(entry["environment"], dict):
+            errors.append(f"{where}.environment: must be a dict of variable names to values")
     return errors
 
 
@@ -114,6 +112,8 @@ def service_plans(services, base_args: dict, base_settings: dict) -> list[dict]:
     """
     if not services:
         return [_plan(base_args["service"], copy.deepcopy(base_args), base_settings)]
+    # The image the run pushed, by digest, for the entries that do not name an image of their own.
+    base_digest = next(iter((base_args.get("image_digests") or {}).values()), "")
     plans = []
     for index, entry in enumerate(services):
         entry = dict(entry)
@@ -125,11 +125,8 @@ def service_plans(services, base_args: dict, base_settings: dict) -> list[dict]:
         args["family"] = entry.get("family", name)
         container = _container(base_args["container_definitions"][0], entry, name)
         args["container_definitions"] = [container]
-        base_digest = next(iter(base_args.get("image_digests") or {}), None)
-        if "image_digest" in entry or "image_repository" in entry or "image_tag" in entry:
-            digest = entry.get("image_digest") or ""
-        else:
-            digest = (base_args.get("image_digests") or {}).get(base_digest, "") if base_digest else ""
+        own_image = "image_digest" in entry or "image_repository" in entry or "image_tag" in entry
+        digest = (entry.get("image_digest") or "") if own_image else base_digest
         args["image_digests"] = {container["name"]: digest} if digest else {}
         for key in ("cpu", "memory", "load_balancers"):
             if key in entry:
