@@ -1,0 +1,105 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the devops.fargate project
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: awscli_info
+short_description: Ask an AWS CLI which version it is, and whether its links point at it, in one module run
+version_added: 0.3.0
+description:
+  - Runs C(O(command) --version) and returns its exit code and output as M(ansible.builtin.command) would (the
+    P(devops.fargate.awscli_version#filter) filter reads either). A missing command is no failure; its RV(rc) is 127.
+  - Reads each of O(links) and names in RV(links_wrong) those that are not a symbolic link to the path wanted.
+  - Changes nothing.
+author:
+  - devops.fargate maintainers (@devops-fargate)
+options:
+  command:
+    description: The C(aws) to ask, an absolute path.
+    type: path
+    required: true
+  links:
+    description: Symbolic links to check, each link's path to the path it must point at.
+    type: dict
+    default: {}
+attributes:
+  check_mode:
+    support: full
+    description: Runs in check mode as in a real run; it only reads.
+  diff_mode:
+    support: none
+    description: Changes nothing.
+  idempotent:
+    support: full
+    description: Changes nothing.
+"""
+
+EXAMPLES = r"""
+- name: Ask the AWS CLI which version it is
+  devops.fargate.awscli_info:
+    command: /opt/aws-cli/bin/aws
+    links:
+      /usr/local/bin/aws: /opt/aws-cli/bin/aws
+  register: probe
+"""
+
+RETURN = r"""
+rc:
+  description: The exit code of C(--version); 127 when the command is missing.
+  type: int
+  returned: always
+  sample: 0
+stdout:
+  description: Its standard output.
+  type: str
+  returned: always
+  sample: aws-cli/2.36.11 Python/3.13.11 Linux/6.1.0 exe/x86_64.debian.12
+stderr:
+  description: Its standard error.
+  type: str
+  returned: always
+  sample: ""
+links_wrong:
+  description: The paths of O(links) that are missing or point elsewhere.
+  type: list
+  elements: str
+  returned: always
+  sample: [/usr/local/bin/aws]
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def links_wrong(links: dict) -> list[str]:
+    """The paths of ``links`` (link path to target) that are not a symbolic link to their target."""
+    wrong = []
+    for path, target in links.items():
+        try:
+            if os.readlink(path) != target:
+                wrong.append(path)
+        except OSError:
+            wrong.append(path)
+    return wrong
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={"command": {"type": "path", "required": True}, "links": {"type": "dict", "default": {}}},
+        supports_check_mode=True,
+    )
+    command = module.params["command"]
+    result = {"changed": False, "links_wrong": links_wrong(module.params["links"]), "cmd": [command, "--version"]}
+    if not os.access(command, os.X_OK):
+        module.exit_json(rc=127, stdout="", stderr="", msg=f"{command}: not found or not executable", **result)
+    rc, stdout, stderr = module.run_command([command, "--version"])
+    module.exit_json(rc=rc, stdout=stdout.strip(), stderr=stderr.strip(), **result)
+
+
+if __name__ == "__main__":
+    main()
