@@ -11,8 +11,9 @@ module: awscli_info
 short_description: Ask an AWS CLI which version it is, and whether its links point at it, in one module run
 version_added: 0.3.0
 description:
-  - Runs C(O(command) --version) and returns its exit code and output as M(ansible.builtin.command) would (the
-    P(devops.fargate.awscli_version#filter) filter reads either). A missing command is no failure; its RV(rc) is 127.
+  - Runs C(O(command) --version) and returns its exit code and output in RV(answer), as M(ansible.builtin.command)
+    would (the P(devops.fargate.awscli_version#filter) filter reads either). A missing command is no failure; its
+    exit code is then 127.
   - Reads each of O(links) and names in RV(links_wrong) those that are not a symbolic link to the path wanted.
   - Changes nothing.
 author:
@@ -48,21 +49,30 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-rc:
-  description: The exit code of C(--version); 127 when the command is missing.
-  type: int
+answer:
+  description:
+    - What C(--version) answered, as M(ansible.builtin.command) would return it (the
+      P(devops.fargate.awscli_version#filter) filter reads it) - kept apart, so a missing or broken AWS CLI is an
+      answer, not a failed task.
+  type: dict
   returned: always
-  sample: 0
-stdout:
-  description: Its standard output.
-  type: str
-  returned: always
-  sample: aws-cli/2.36.11 Python/3.13.11 Linux/6.1.0 exe/x86_64.debian.12
-stderr:
-  description: Its standard error.
-  type: str
-  returned: always
-  sample: ""
+  contains:
+    rc:
+      description: The exit code; 127 when the command is missing.
+      type: int
+      sample: 0
+    stdout:
+      description: Its standard output.
+      type: str
+      sample: aws-cli/2.36.11 Python/3.13.11 Linux/6.1.0 exe/x86_64.debian.12
+    stderr:
+      description: Its standard error.
+      type: str
+      sample: ""
+    msg:
+      description: Why it did not run, when it did not.
+      type: str
+      sample: ""
 links_wrong:
   description: The paths of O(links) that are missing or point elsewhere.
   type: list
@@ -96,9 +106,9 @@ def main() -> None:
     command = module.params["command"]
     result = {"changed": False, "links_wrong": links_wrong(module.params["links"]), "cmd": [command, "--version"]}
     if not os.access(command, os.X_OK):
-        module.exit_json(rc=127, stdout="", stderr="", msg=f"{command}: not found or not executable", **result)
+        module.exit_json(answer={"rc": 127, "stdout": "", "stderr": "", "msg": f"{command}: not found or not executable"}, **result)
     rc, stdout, stderr = module.run_command([command, "--version"])
-    module.exit_json(rc=rc, stdout=stdout.strip(), stderr=stderr.strip(), **result)
+    module.exit_json(answer={"rc": rc, "stdout": stdout.strip(), "stderr": stderr.strip(), "msg": ""}, **result)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.devops.fargate.plugins.filter.awscli_version import awscli_version
 from ansible_collections.devops.fargate.plugins.modules import awscli_info
 from ansible_collections.devops.fargate.plugins.modules import awscli_profiles
 
@@ -62,13 +63,15 @@ def test_info_answers_as_the_command_module_and_names_the_links_that_are_wrong(t
     found = run(awscli_info, command=aws, links={
         str(tmp_path / "aws-link"): aws, str(tmp_path / "completer-link"): str(tmp_path / "aws_completer"),
         str(tmp_path / "missing-link"): aws})
-    assert found["rc"] == 0 and found["stdout"].startswith("aws-cli/1.46.3") and not found["changed"]
+    assert found["answer"]["rc"] == 0 and found["answer"]["stdout"].startswith("aws-cli/1.46.3") and not found["changed"]
+    assert awscli_version(found["answer"])["version"] == "1.46.3", "the filter reads the answer as the command module's"
     assert found["links_wrong"] == [str(tmp_path / "completer-link"), str(tmp_path / "missing-link")]
 
 
 def test_info_on_a_missing_command_is_rc_127_not_a_failure(tmp_path, run):
     found = run(awscli_info, command=str(tmp_path / "absent" / "aws"))
-    assert found["rc"] == 127 and "failed" not in found and found["links_wrong"] == []
+    assert found["answer"]["rc"] == 127 and "rc" not in found, "an answer, not a failed task (Ansible fails a result whose rc is not 0)"
+    assert found["links_wrong"] == [] and awscli_version(found["answer"])["action"] == "install"
 
 
 # -- awscli_profiles ---------------------------------------------------------------------------------------------------
