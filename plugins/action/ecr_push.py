@@ -15,6 +15,11 @@ from ansible.module_utils.six.moves.urllib.error import HTTPError
 from ansible.module_utils.urls import open_url
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.devops.fargate.plugins.module_utils.registry import RegistryError
+from ansible_collections.devops.fargate.plugins.module_utils.registry import basic_auth
+from ansible_collections.devops.fargate.plugins.module_utils.registry import describe_references
+from ansible_collections.devops.fargate.plugins.module_utils.registry import pick_ecs_architecture
+from ansible_collections.devops.fargate.plugins.module_utils.registry_http import make_fetch
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import config_auth
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import login_record_name
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import login_state
@@ -215,14 +220,19 @@ class ActionModule(ActionBase):
             os.chmod(config_path, 0o600)
 
     def _registry_state(self, login: dict, name: str, tags: list[str]) -> dict:
-        """One read of the registry's v2 API: what each tag points at, and for the version's tag its image."""
-        answer = self._module("devops.fargate.registry_image_info", {
-            "registry": login["registry"], "scheme": self._p["registry_scheme"], "repository": name, "references": tags,
-            "config_reference": self._p["image_tag"], "username": login["username"], "password": login["password"],
-            "timeout": self._p["registry_timeout"]}, check=False)
-        if "found" not in answer:
-            raise Failed(_masked(answer.get("msg") or "no answer", login["password"]))
-        return {"found": answer["found"], "image": answer.get("image")}
+        """One read of the registry's v2 API: what each tag points at, and for the version's tag its image. Read here,
+        as devops.fargate.registry_image_info reads it, from where the login and the registry probe are (the
+        controller): a read-only step of the no-op path, spared a module run."""
+        api = f"{self._p['registry_scheme']}://{login['registry']}/v2"
+        try:
+            found = describe_references(make_fetch(self._p["registry_timeout"]), api, name, tags,
+                                        basic_auth(login["username"], login["password"]), self._p["image_tag"])
+        except RegistryError as e:
+            raise Failed(_masked(f"Failed to read {name} from the registry {login['registry']}: {e}", login["password"])) from None
+        image = found["image"]
+        if image is not None:
+            image["ecs_cpu_architecture"] = pick_ecs_architecture(image["architectures"])
+        return {"found": found["found"], "image": image}
 
     def _source_image(self) -> dict:
         answer = self._module("community.docker.docker_image_info", {"docker_host": self._p["docker_host"], "name": [self._p["source_image"]]})

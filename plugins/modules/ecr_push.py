@@ -13,8 +13,8 @@ version_added: 0.2.0
 description:
   - One task for the ECR stage, an action plugin that runs on the controller and calls the modules that do each step
     (M(devops.fargate.ecr_repository), M(devops.fargate.ecr_auth_token_info), M(community.docker.docker_login),
-    M(devops.fargate.registry_image_info), M(community.docker.docker_image_info), M(devops.fargate.registry_image_push),
-    M(devops.fargate.registry_image_tag)) only when it needs them.
+    M(community.docker.docker_image_info), M(devops.fargate.registry_image_push), M(devops.fargate.registry_image_tag))
+    only when it needs them. The registry's answer it reads itself, as M(devops.fargate.registry_image_info) does.
   - "In order, failing before the first write where it can: plan the repository (every setting validated and compared,
     in check mode); refuse moving tags the repository's mutability would freeze; log in; ask the registry what each tag
     points at (one read); find the source image on the Docker engine; refuse to overwrite a tag the repository protects;
