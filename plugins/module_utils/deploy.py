@@ -152,6 +152,7 @@ ARGUMENT_SPEC = dict(
             command=dict(type="list", elements="str", required=True),
             container=dict(type="str"),
             wait_timeout=dict(type="int", default=600),
+            run_by=dict(type="str", default="ecs", choices=["ecs", "caller"]),
         ),
     ),
 )
@@ -374,7 +375,14 @@ class Deployer:
             if conflicts:
                 self.fail("; ".join(conflicts))
         desired = desired_task_definition(self.params)
-        task_definition, registered, containers = self._ensure_task_definition(desired, service)
+        planned = None
+        if (self.params.get("pre_deploy_task") or {}).get("run_by") == "caller":
+            planned = self._plan_for_caller(desired, service)
+            if self._deploys_new_code(service, planned[0]):
+                return self._pending_pre_deploy(desired, service, planned)
+            if self.changes:  # something to bring in line after all (the revision's tags): made again, for real
+                planned, self.changes, self.diff = None, [], {"before": {}, "after": {}}
+        task_definition, registered, containers = planned or self._ensure_task_definition(desired, service)
         self._container_definitions[task_definition] = containers  # the evidence of a failure reads its log streams from them
         pre_deploy = self._run_pre_deploy_task(desired, task_definition, registered) if self._deploys_new_code(service, task_definition) else None
         if service is None:
@@ -610,6 +618,33 @@ class Deployer:
         if service is None or not same_task_definition(service.get("taskDefinition"), task_definition):
             return True
         return self._must_force(service)
+
+    def _plan_for_caller(self, desired: dict, service: dict | None) -> tuple[str, bool, list[dict]]:
+        """pre_deploy_task run by the caller (run_by caller): the revision planned as check mode plans it, nothing
+        written, to know whether the run brings new code before any write."""
+        check_mode, self.check_mode = self.check_mode, True
+        try:
+            return self._ensure_task_definition(desired, service)
+        finally:
+            self.check_mode = check_mode
+
+    def _pending_pre_deploy(self, desired: dict, service: dict | None, planned: tuple[str, bool, list[dict]]) -> dict:
+        """The run brings new code and the caller runs the one-off task: stop here, before any write (check mode
+        too), saying which task to run before the module runs again without pre_deploy_task."""
+        task_definition, registered, containers = planned
+        spec = self.params["pre_deploy_task"]
+        self._container_definitions[task_definition] = containers
+        return {
+            "task_definition_arn": None if registered else task_definition,
+            "revision": None if registered else _revision(task_definition),
+            "registered": False,
+            "forced": False,
+            "images": self._images(desired),
+            "container_definitions": containers,
+            "previous_task_definition_arn": service.get("taskDefinition") if service else None,
+            "pre_deploy_task": {"container": container_name(spec, desired["containerDefinitions"]), "command": spec["command"],
+                                "task_arn": None, "exit_code": None, "state": "PENDING"},
+        }
 
     def _run_pre_deploy_task(self, desired: dict, task_definition: str, registered: bool) -> dict:
         """Run the one-off task on the revision about to be deployed and wait for it to stop; a non-zero exit (or a
@@ -910,7 +945,10 @@ class Deployer:
         return outcome
 
     def exit(self, result: dict) -> None:
-        self.module.exit_json(**self.outcome(result))
+        outcome = self.outcome(result)
+        if (result.get("pre_deploy_task") or {}).get("state") == "PENDING":
+            outcome["changed"] = False  # nothing written: ``changes`` says what the run after the task will change
+        self.module.exit_json(**outcome)
 
 
 def _rolled_back_by_ecs(service: dict | None, failed: str) -> str | None:

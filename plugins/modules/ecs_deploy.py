@@ -244,6 +244,11 @@ options:
         (it is then stopped) fails the run before the service is changed, with the task's stop reason, its
         container's exit code and the last lines of its log (RV(pre_deploy_task)).
       - In check mode it is predicted (C(pre_deploy_task) in RV(changes)), not run.
+      - With O(pre_deploy_task.run_by=caller) the module does not run it - when the run brings new code, it stops
+        before any write (in check mode too), not changed, with RV(pre_deploy_task) in state C(PENDING) and
+        RV(changes) saying what the next run will change. The caller runs the task (for example on a local engine)
+        and then runs the module again without O(pre_deploy_task). With no new code the run goes on as usual, nothing
+        read twice.
     type: dict
     suboptions:
       command:
@@ -258,6 +263,13 @@ options:
         description: How long to wait, in seconds, for the task to stop.
         type: int
         default: 600
+      run_by:
+        description:
+          - Who runs the task - V(ecs) (RunTask) or V(caller), after this run stops with RV(pre_deploy_task) in state
+            C(PENDING).
+        type: str
+        choices: [ecs, caller]
+        default: ecs
   rollback_to:
     description:
       - With O(state=rolled_back), the revision to return to (a revision number, C(family:revision) or an ARN).
@@ -397,6 +409,8 @@ pre_deploy_task:
     - The one-off task this run ran before the rollout (O(pre_deploy_task)) - its container, command, task ARN, exit
       code, state (C(COMPLETED), C(FAILED), or C(NOT_RUN) in check mode) and, when it failed, C(details) as in
       RV(stopped_task_details).
+    - With O(pre_deploy_task.run_by=caller), state C(PENDING) - the task the caller must run; nothing was written, and
+      RV(task_definition_arn) is null when the next run registers a revision.
   returned: when O(pre_deploy_task) is set and the run brings new code
   type: dict
   sample:

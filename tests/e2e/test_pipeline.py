@@ -162,7 +162,12 @@ def skipped_tasks(report: dict) -> set[str]:
 
 def test_second_run_changes_nothing(project):
     before = (revisions(), registry_tags(), service()["deployments"][0]["id"])
+    recorder("reset-recording")
+    recorder("start-recording")
     report = run(project, "deploy.yml")
+    recorder("stop-recording")
+    # Each service read once: the local one-off task's question rides on the rollout's own run (run_by caller).
+    assert moto_service_calls().count("DescribeServices") == 2, moto_service_calls()
     assert report["changed_tasks"] == [], report["changed_tasks"]
     assert report["stats"]["localhost"]["changed"] == 0
     assert (revisions(), registry_tags(), service()["deployments"][0]["id"]) == before

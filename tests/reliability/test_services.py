@@ -25,6 +25,9 @@ SERVICES = [
 ENVIRONMENT = {"fargate_services": SERVICES, "fargate_pre_deploy_task": MIGRATE, "fargate_pre_deploy_engine": "local"}
 ONE_OFF_TASK = "devops.fargate.fargate : Run the one-off task on the local engine and wait for it to stop"
 SUMMARY_TASK = "Summarise the run"
+ROLLOUT_TASK = "devops.fargate.fargate : Register the revision if needed and roll the service"
+# On the local engine with new code, the rollout stops for the one-off task and this one rolls the service.
+AFTER_ONE_OFF_TASK = "devops.fargate.fargate : Roll the service, now that the one-off task ran"
 
 project = Deployed.fixture(NAME, PORT)
 
@@ -46,6 +49,13 @@ def task_names(report: dict) -> list[str]:
     return [task["task"]["name"] for play in report["plays"] for task in play["tasks"]]
 
 
+def changed_rollouts(report: dict) -> list[tuple[int, dict]]:
+    """Each rollout task that changed a service, with its place among the run's tasks, in order."""
+    tasks = [task for play in report["plays"] for task in play["tasks"]]
+    return [(i, task["hosts"]["localhost"]) for i, task in enumerate(tasks)
+            if task["task"]["name"] in (ROLLOUT_TASK, AFTER_ONE_OFF_TASK) and task["hosts"]["localhost"].get("changed")]
+
+
 def test_two_services_from_one_image_the_migration_first_and_a_rerun_changes_nothing(project):
     report = deploy(project)
     deployed = services(project)
@@ -59,7 +69,7 @@ def test_two_services_from_one_image_the_migration_first_and_a_rerun_changes_not
     migration = task_result(report, ONE_OFF_TASK)
     assert migration["status"] == 0 and "migration" in migration["container"]["Output"].lower(), migration["container"].get("Output")
     names = task_names(report)
-    assert names.index(ONE_OFF_TASK) < names.index("devops.fargate.fargate : Register the revision if needed and roll the service"), "before any service"
+    assert names.index(ONE_OFF_TASK) < changed_rollouts(report)[0][0], "before any service changes"
     summary = task_result(report, SUMMARY_TASK)["msg"]
     assert set(summary["services"]) == {NAME, WORKER} and all("(registered), COMPLETED (started)" in line for line in summary["services"].values())
     assert summary["pre_deploy_task"] == "exit code 0 (local engine)"
@@ -96,9 +106,9 @@ def test_the_second_service_failing_returns_the_first_to_its_revision_before_the
     finally:
         project.proxy.records.one_off_exit_code = 0
     assert failed["rc"] != 0
-    rolled = [task for task in failed["plays"][-1]["tasks"] if task["task"]["name"].endswith("Register the revision if needed and roll the service")]
-    assert rolled[0]["hosts"]["localhost"]["changed"], "the web service rolled first"
-    web_new = rolled[0]["hosts"]["localhost"]["task_definition_arn"]
+    rolled = changed_rollouts(failed)
+    assert rolled and rolled[0][1]["invocation"]["module_args"]["service"] == NAME, "the web service rolled first"
+    web_new = rolled[0][1]["task_definition_arn"]
     assert web_new != before[NAME]
     message = failed["failures"][-1]
     assert message.startswith(f"service {WORKER} failed: ") and "pre_deploy_task failed" in message, message
@@ -113,7 +123,6 @@ def test_the_second_service_failing_returns_the_first_to_its_revision_before_the
     assert services(project)[NAME]["taskDefinition"] == web_new
 
 
-ROLLOUT_TASK = "devops.fargate.fargate : Register the revision if needed and roll the service"
 WAIT_TASK = "devops.fargate.fargate : Wait for every service's rollout"
 
 

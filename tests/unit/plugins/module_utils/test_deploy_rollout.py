@@ -1035,3 +1035,57 @@ def test_settings_alone_run_no_pre_deploy_task(ecs):
 
     assert isinstance(outcome, Exited), outcome.result.get("msg")
     assert "pre_deploy_task" not in outcome.result and "RunTask" not in calls
+
+
+def test_a_pre_deploy_task_run_by_the_caller_stops_the_run_before_any_write(ecs):
+    """run_by caller (the local engine runs it): with new code, the run plans the revision, writes nothing (not even
+    the registration) and says which task to run; the second run (no pre_deploy_task) registers and rolls."""
+    client, stub = ecs
+    calls = sent(client)
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))]},
+                      {"cluster": "c", "services": ["web"], "include": ["TAGS"]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": "web", "include": ["TAGS"]})
+
+    outcome = run(client, pre_deploy_task=dict(MIGRATION, run_by="caller"))
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["pre_deploy_task"] == {"container": "web", "command": ["flask", "db", "upgrade"], "task_arn": None,
+                                                 "exit_code": None, "state": "PENDING"}
+    assert outcome.result["registered"] is False and outcome.result["task_definition_arn"] is None
+    assert outcome.result["previous_task_definition_arn"] == TD_A and "task_definition.memory" in outcome.result["changes"]
+    assert outcome.result["changed"] is False and outcome.result["deployment_started"] is False
+    assert [call for call in calls if not call.startswith("Describe")] == [], "no write at all"
+
+
+def test_a_pre_deploy_task_run_by_the_caller_is_one_run_when_there_is_no_new_code(ecs):
+    client, stub = ecs
+    calls = sent(client)
+    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
+    stub.add_response("describe_services", {"services": [running]})
+    same = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
+    stub.add_response("describe_task_definition", {"taskDefinition": same, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+
+    outcome = run(client, pre_deploy_task=dict(MIGRATION, run_by="caller"))
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert "pre_deploy_task" not in outcome.result and outcome.result["changed"] is False
+    assert calls == ["DescribeServices", "DescribeTaskDefinition"], "nothing read twice"
+
+
+def test_a_pre_deploy_task_run_by_the_caller_stops_the_same_way_in_check_mode(ecs):
+    """So that check mode predicts the same tasks as the real run: the stop, the task, the second run."""
+    client, stub = ecs
+    calls = sent(client)
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    stub.add_response("describe_task_definition", {"taskDefinition": TASK_DEFINITION_A, "tags": []}, {"taskDefinition": "web", "include": ["TAGS"]})
+    module = ModuleStandIn(**dict(PARAMS, pre_deploy_task=dict(MIGRATION, run_by="caller")))
+    module.check_mode = True
+    with pytest.raises((Failed, Exited)) as raised:
+        deploy.run(module, client)
+    outcome = raised.value
+
+    assert isinstance(outcome, Exited), outcome.result.get("msg")
+    assert outcome.result["pre_deploy_task"]["state"] == "PENDING" and outcome.result["changed"] is False
+    assert not [call for call in calls if not call.startswith("Describe")]
