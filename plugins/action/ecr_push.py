@@ -57,6 +57,10 @@ class Failed(Exception):
         self.msg, self.changed = msg, changed
 
 
+class _Refused(Failed):
+    """The registry refused a reused login whose expiry is unknown: fetch a token and ask again."""
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
@@ -111,7 +115,13 @@ class ActionModule(ActionBase):
         self._check_moving_tags(tags, name, mutability, exclusion)
         login = self._login(plan["repository"]["repository_uri"], repository.get("registry_id"), known.get("login"))
         uri = f"{login['registry']}/{name}"
-        remote = known.get("remote") or self._registry_state(login, name, tags)
+        remote = known.get("remote")
+        if not remote:
+            try:
+                remote = self._registry_state(login, name, tags)
+            except _Refused:  # a reused login of unknown expiry, refused: a new token, and the read once more
+                login = self._login(plan["repository"]["repository_uri"], repository.get("registry_id"), None, refresh=True)
+                remote = self._registry_state(login, name, tags)
         common = {"key": key, "plan": plan, "remote": remote, "registry": login["registry"], "repository_uri": uri,
                   "login": {k: login[k] for k in ("registry", "username", "auth_sha256", "fetched", "logged_in", "recorded")}}
         rules = {"tags": tags, "image_tag": p["image_tag"], "remote": remote["found"], "remote_image": remote["image"], "repository_uri": uri,
@@ -158,7 +168,7 @@ class ActionModule(ActionBase):
                 f"Set {self._name('repository.image_tag_mutability')} to IMMUTABLE_WITH_EXCLUSION (its exclusion filters default to "
                 f"{self._name('extra_tags')}), or MUTABLE, or drop the moving tags.")
 
-    def _login(self, repository_uri: str, registry_id: str | None, known: dict | None) -> dict:
+    def _login(self, repository_uri: str, registry_id: str | None, known: dict | None, refresh: bool = False) -> dict:
         """The login in use: an earlier lookup's (its auth entry still in the Docker config), a recorded one with time
         left, or a fresh token's; docker login runs only when the Docker config does not hold it already."""
         p = self._p
@@ -171,13 +181,13 @@ class ActionModule(ActionBase):
                 username, password = split_auth(auth)
                 return dict(known, username=username, password=password, fetched=False, logged_in=False, recorded=False)
         state = login_state(record, config, p["registry_override"], p["login_min_validity"], int(time.time()))
-        if not state["recorded_valid"]:
+        if refresh or not state["recorded_valid"]:
             token = self._module("devops.fargate.ecr_auth_token_info", dict({"registry_id": registry_id} if registry_id else {}, **self._aws))
             if "password" not in token:
                 raise Failed(f"could not get an ECR login token: {token.get('msg', 'no answer')}")
             state = login_state(record, config, p["registry_override"], p["login_min_validity"], int(time.time()), token)
         login = {"registry": state["registry"], "username": state["username"], "password": state["password"],
-                 "fetched": state["fetched"], "logged_in": False, "recorded": False}
+                 "fetched": state["fetched"], "logged_in": False, "recorded": False, "expiry_unknown": state["expiry_unknown"]}
         login["auth_sha256"] = state["new_record"].get("auth_sha256") or record.get("auth_sha256", "")
         if state["login_needed"]:
             self._probe(login["registry"])
@@ -228,6 +238,8 @@ class ActionModule(ActionBase):
             found = describe_references(make_fetch(self._p["registry_timeout"]), api, name, tags,
                                         basic_auth(login["username"], login["password"]), self._p["image_tag"])
         except RegistryError as e:
+            if e.status == 401 and login.get("expiry_unknown"):
+                raise _Refused(str(e)) from None
             raise Failed(_masked(f"Failed to read {name} from the registry {login['registry']}: {e}", login["password"])) from None
         image = found["image"]
         if image is not None:

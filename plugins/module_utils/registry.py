@@ -32,7 +32,11 @@ _WHEEL_MACHINE = {"amd64": "x86_64", "arm64": "aarch64"}
 
 
 class RegistryError(Exception):
-    """The registry answered something other than the image or 404, or did not answer."""
+    """The registry answered something other than the image or 404 (its HTTP ``status``), or did not answer."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
 
 
 def normalize_architecture(architecture: str) -> str:
@@ -143,7 +147,7 @@ def get_manifest(fetch: Fetch, api: str, repository: str, reference: str, auth: 
     if status == 404:
         return None
     if status != 200:
-        raise RegistryError(f"GET {url} answered {status}")
+        raise RegistryError(f"GET {url} answered {status}", status=status)
     digest = _header(headers, "Docker-Content-Digest")
     if not digest:
         digest = "sha256:" + hashlib.sha256(body).hexdigest()

@@ -168,12 +168,17 @@ _TASK_SIZE_PARSERS = {"cpu": parse_cpu, "memory": parse_memory}
 
 
 @functools.lru_cache(maxsize=None)
+def _ecs_model():
+    """The installed botocore's ECS service model, loaded once per process (each load parses the whole model)."""
+    return botocore.session.get_session().get_service_model("ecs")
+
+
+@functools.lru_cache(maxsize=None)
 def _register_request_shape():
     """RegisterTaskDefinition's input shape from the installed botocore, or None without it."""
     if not HAS_BOTOCORE:
         return None
-    model = botocore.session.get_session().get_service_model("ecs")
-    return model.operation_model("RegisterTaskDefinition").input_shape
+    return _ecs_model().operation_model("RegisterTaskDefinition").input_shape
 
 
 @functools.lru_cache(maxsize=None)
@@ -181,7 +186,7 @@ def _ecs_shape(name: str):
     """One of the ECS model's shapes from the installed botocore, or None without it."""
     if not HAS_BOTOCORE:
         return None
-    return botocore.session.get_session().get_service_model("ecs").shape_for(name)
+    return _ecs_model().shape_for(name)
 
 
 def check_against_shape(value, shape_name: str, path: str) -> list[str]:

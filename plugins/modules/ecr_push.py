@@ -23,7 +23,8 @@ description:
   - "The login: a login recorded beside the Docker config (O(docker_config_dir), no secret in the record: the registry,
     the user, the expiry and a digest of the Docker config's auth entry) with more than O(login_min_validity) seconds
     left is reused; otherwise a token is fetched, and C(docker login) runs only when the Docker config does not hold
-    that login already."
+    that login already. A token whose expiry had passed when it was fetched (moto's) is of unknown expiry: its login
+    is reused until the registry refuses it, and then replaced by a new token."
   - With no O(source_image), nothing is built here to push; the registry must hold O(image_tag) already (built
     elsewhere), and the other tags are pointed at it (promotion); without it the action fails, in check mode too.
   - With O(lookup_only), only the read-only steps run (plan, login, registry read), and RV(found_image) says which

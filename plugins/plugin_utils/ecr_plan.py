@@ -42,13 +42,17 @@ def login_state(record: dict, docker_config: dict, registry_override: str, min_v
     The record (beside the Docker config; no secret in it: the registry, the user, the expiry and a digest of the Docker
     config's auth entry, so that a changed entry is noticed) is reused while it has more than ``min_validity`` seconds
     left and its auth entry is still in the Docker config. With a token just fetched (ecr_auth_token_info's result), the
-    login in use is the token's, and docker login is needed unless the Docker config's entry is that login already."""
+    login in use is the token's, and docker login is needed unless the Docker config's entry is that login already.
+
+    A token whose expiry had already passed when it was fetched (moto hands out tokens that expire in 2015; ECR's last
+    12 hours) says nothing of how long it lasts: its record is marked ``expiry_unknown`` and reused like one with time
+    left, the caller fetching a new token when the registry refuses it (``expiry_unknown`` in the result)."""
     record, config, token = record or {}, docker_config or {}, token or {}
     recorded_auth = config_auth(config, record.get("registry"))
     recorded_valid = bool(
         record.get("registry")
         and (not registry_override or record["registry"] == registry_override)
-        and int(record.get("expires_epoch") or 0) - int(now or 0) > int(min_validity or 0)
+        and (record.get("expiry_unknown") or int(record.get("expires_epoch") or 0) - int(now or 0) > int(min_validity or 0))
         and recorded_auth
         and sha256(recorded_auth) == record.get("auth_sha256", "")
     )
@@ -67,9 +71,12 @@ def login_state(record: dict, docker_config: dict, registry_override: str, min_v
             "expires_epoch": _epoch(token["expires_at"]) if token.get("expires_at") else 0,
             "auth_sha256": sha256(base64.b64encode(f"{username}:{password}".encode()).decode()),
         }
+        if new_record["expires_epoch"] <= int(now or 0):
+            new_record["expiry_unknown"] = True
     held = config_auth(config, registry)
     return {
         "recorded_valid": recorded_valid,
+        "expiry_unknown": bool(record.get("expiry_unknown")) and recorded_valid and not fetched,
         "fetched": fetched,
         "registry": registry,
         "username": username,

@@ -4,6 +4,10 @@ reuses the image stage's lookup (no second token, plan or registry read), and --
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import time
 import uuid
 
 import pytest
@@ -75,7 +79,32 @@ def test_the_push_reuses_the_image_stages_lookup_and_forgets_it_after(e2e_stack,
     created, moved = push["diff"]
     assert created["before_header"] == f"repository {repository}" and created["after"]["image_tag_mutability"] == "MUTABLE"
     assert (moved["before"], moved["after"]) == ({"v1": "(none)", "latest": "(none)"}, {"v1": push["digest"], "latest": push["digest"]})
-    # Used once: the next run asks again (moto's tokens expire in 2015, so it fetches one) and finds both tags current.
-    assert again["login"]["fetched"] and again["remote"] != lookup["remote"]
+    # Used once: the next run asks the registry again and finds both tags current. moto's tokens expire in 2015, before
+    # they are fetched: of unknown expiry, the recorded login is reused (no token fetched) until the registry refuses it.
+    assert not again["login"]["fetched"] and again["remote"] != lookup["remote"]
     assert (again["changed"], again["pushed_tags"], again["current_tags"], again["digest"]) == (False, [], ["v1", "latest"], push["digest"])
     assert not again.get("diff"), "nothing changes, nothing to show"
+
+
+def test_a_reused_login_of_unknown_expiry_that_the_registry_refuses_is_replaced_by_a_new_token(e2e_stack, tmp_path, repository, image):
+    """The recorded login (of unknown expiry, as moto's are) stands while the registry takes it; refused, a new token is
+    fetched, docker login runs, and the read is made again: the run goes on as if the login had been fetched."""
+    variables = {"ecr_repository_name": repository, "ecr_image_tag": "v1", "ecr_source_image": image}
+    first = task_result(run_role(e2e_stack, tmp_path, **variables), PUSH_TASK)
+    assert first["login"]["fetched"] and first["pushed_tags"] == ["v1"]
+    config_path = tmp_path / "docker" / "config.json"
+    record_path = next((tmp_path / "docker").glob("devops-fargate-ecr-login-*.json"))
+    record = json.loads(record_path.read_text())
+    assert record["expiry_unknown"] is True and record["expires_epoch"] < time.time()
+
+    # A login the registry refuses, recorded as this one: the Docker config's entry and the record's digest agree.
+    stale = base64.b64encode(b"AWS:a-token-the-registry-refuses").decode()
+    config = json.loads(config_path.read_text())
+    config["auths"][e2e_stack.registry_address]["auth"] = stale
+    config_path.write_text(json.dumps(config))
+    record_path.write_text(json.dumps(dict(record, auth_sha256=hashlib.sha256(stale.encode()).hexdigest())))
+
+    again = task_result(run_role(e2e_stack, tmp_path, **variables), PUSH_TASK)
+    assert again["login"]["fetched"] and again["login"]["logged_in"], again["login"]
+    assert (again["changed"], again["pushed_tags"], again["current_tags"]) == (True, [], ["v1"]), "changed: the new login was recorded"
+    assert json.loads(config_path.read_text())["auths"][e2e_stack.registry_address]["auth"] != stale

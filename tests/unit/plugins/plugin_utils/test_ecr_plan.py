@@ -122,3 +122,16 @@ def test_one_login_record_per_registry_and_the_config_auth_read_back():
     assert login_record_name(f"{REGISTRY}/web") != login_record_name("127.0.0.1:5050/web")
     assert login_record_name("127.0.0.1:5050/web").startswith("devops-fargate-ecr-login-")
     assert split_auth(AUTH) == ("AWS", "s3cret-token") and split_auth("") == ("", "")
+
+
+def test_a_token_already_expired_when_fetched_is_of_unknown_expiry_and_its_login_is_reused_until_refused():
+    """moto's tokens expire in 2015: such an expiry says nothing, so the record is marked and reused while the Docker
+    config holds its login (the action fetches a new token when the registry refuses it)."""
+    past = dict(TOKEN, expires_at="2015-01-01T00:00:00+00:00")
+    fetched = login(token=past, record={})
+    assert fetched["new_record"]["expiry_unknown"] is True and not fetched["expiry_unknown"], "fetched now: nothing to doubt yet"
+    assert "expiry_unknown" not in login(token=TOKEN, record={})["new_record"], "a token with time left keeps its expiry"
+    auth = base64.b64encode(b"AWS:n3w-token").decode()
+    reused = login(token=None, record=fetched["new_record"], docker_config={"auths": {REGISTRY: {"auth": auth}}})
+    assert reused["recorded_valid"] and reused["expiry_unknown"] and not reused["fetched"]
+    assert not login(token=None, record=fetched["new_record"], docker_config={})["recorded_valid"], "its login gone from the config"
