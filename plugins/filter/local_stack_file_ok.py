@@ -55,25 +55,18 @@ _value:
 """
 
 import hashlib
-import re
 
 from ansible.errors import AnsibleFilterError
 
-BCRYPT_HASH = re.compile(r"^\$2[aby]\$(?P<cost>[0-9]{2})\$[./A-Za-z0-9]{53}$")
+from ansible_collections.devops.fargate.plugins.module_utils.htpasswd import htpasswd_ok as _htpasswd_ok
 
 
 def htpasswd_ok(text: str, username: str, password: str, cost: int) -> bool:
     """The file has an entry for ``username`` whose bcrypt hash is at ``cost`` and verifies ``password``."""
     try:
-        import bcrypt  # pylint: disable=import-outside-toplevel
+        return _htpasswd_ok(text, username, password, cost)
     except ImportError as e:
         raise AnsibleFilterError("local_stack_file_ok: comparing an htpasswd needs the bcrypt library on the controller") from e
-    for line in (text or "").splitlines():
-        user, hashed = line.partition(":")[::2]
-        match = BCRYPT_HASH.match(hashed)
-        if user == username and match:
-            return int(match["cost"]) == int(cost) and bcrypt.checkpw(password.encode(), hashed.encode())
-    return False
 
 
 def local_stack_file_ok(files: dict, name: str, mode: str, content: str | None = None, htpasswd: dict | None = None) -> bool:

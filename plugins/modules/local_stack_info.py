@@ -20,6 +20,9 @@ description:
     C(start-stop-daemon --status) judges), and the mode and SHA-256 digest of each of O(files) in O(state_dir).
   - Asks the Docker engine for O(images); an engine that does not answer is reported (RV(engine.answers)), not a
     failure, so the role can start it.
+  - With O(registry_login), and moto running, asks moto for the ECR login and says whether the registry's htpasswd
+    file lets it in (RV(registry_login_current)), so that a run with nothing to do needs no module run for the login.
+    The login itself is not returned.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
@@ -47,6 +50,28 @@ options:
     type: list
     elements: str
     default: []
+  registry_login:
+    description:
+      - Where moto answers, and the htpasswd file (in O(state_dir)) and bcrypt cost to check its ECR login against.
+        Asked only when the daemon C(moto) of O(daemons) runs; any failure to ask is RV(registry_login_current=null).
+    type: dict
+    suboptions:
+      endpoint_url:
+        description: moto's URL.
+        type: str
+        required: true
+      region:
+        description: The region to ask.
+        type: str
+        required: true
+      htpasswd:
+        description: The htpasswd file's name in O(state_dir).
+        type: str
+        required: true
+      cost:
+        description: The bcrypt cost the file's hash must have.
+        type: int
+        required: true
 extends_documentation_fragment:
   - devops.fargate.read_only
   - community.docker.docker.api_documentation
@@ -122,8 +147,16 @@ engine:
       description: The O(images) it has, as M(community.docker.docker_image_info) returns them.
       type: list
       elements: dict
+registry_login_current:
+  description:
+    - Whether the htpasswd file of O(registry_login) holds moto's current ECR login at the wanted cost; null when not
+      asked, when moto does not run, or when it could not be asked.
+  returned: always
+  type: bool
+  sample: true
 """
 
+import base64
 import hashlib
 import os
 import platform
@@ -139,6 +172,7 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
 from ansible_collections.community.docker.plugins.module_utils.common_api import DOCKER_MUTUALLY_EXCLUSIVE
 from ansible_collections.community.docker.plugins.module_utils.common_api import DOCKER_REQUIRED_TOGETHER
 from ansible_collections.community.docker.plugins.module_utils.util import DEFAULT_DOCKER_HOST
+from ansible_collections.devops.fargate.plugins.module_utils.htpasswd import htpasswd_ok
 
 DEBIAN_FAMILY = {"debian", "ubuntu"}
 
@@ -226,6 +260,26 @@ def engine(module: AnsibleModule, images: list[str]) -> dict:
         return {"answers": False, "error": f"the Docker engine at {address} does not answer: {e}", "images": []}
 
 
+def registry_login_current(spec: dict | None, state_dir: str, moto_running: bool) -> bool | None:
+    """Whether the htpasswd file holds moto's ECR login, or None when that cannot be told here (the role then asks
+    moto with devops.fargate.ecr_auth_token_info, whose failure names the problem)."""
+    if not spec or not moto_running:
+        return None
+    try:
+        import botocore.config  # pylint: disable=import-outside-toplevel
+        import botocore.session  # pylint: disable=import-outside-toplevel
+
+        client = botocore.session.get_session().create_client(
+            "ecr", region_name=spec["region"], endpoint_url=spec["endpoint_url"], aws_access_key_id="testing", aws_secret_access_key="testing",
+            config=botocore.config.Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}))
+        token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
+        username, _sep, password = base64.b64decode(token).decode().partition(":")
+        with open(os.path.join(state_dir, spec["htpasswd"]), encoding="utf-8") as handle:
+            return htpasswd_ok(handle.read(), username, password, spec["cost"])
+    except Exception:  # pylint: disable=broad-exception-caught  # unknown here: the role's own task asks and says why
+        return None
+
+
 def main() -> None:
     argument_spec = dict(DOCKER_COMMON_ARGS)
     argument_spec.update(
@@ -234,16 +288,24 @@ def main() -> None:
         daemons=dict(type="list", elements="str", default=[]),
         files=dict(type="list", elements="str", default=[]),
         images=dict(type="list", elements="str", default=[]),
+        registry_login=dict(type="dict", options=dict(
+            endpoint_url=dict(type="str", required=True),
+            region=dict(type="str", required=True),
+            htpasswd=dict(type="str", required=True),
+            cost=dict(type="int", required=True),
+        )),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
                            mutually_exclusive=DOCKER_MUTUALLY_EXCLUSIVE, required_together=DOCKER_REQUIRED_TOGETHER)
     params = module.params
     state_dir = params["state_dir"]
+    running = {name: pid_alive(os.path.join(state_dir, f"{name}.pid")) for name in params["daemons"]}
     module.exit_json(
         changed=False,
         host=host(),
         missing_commands=[path for path in params["commands"] if not os.path.exists(path)],
-        running={name: pid_alive(os.path.join(state_dir, f"{name}.pid")) for name in params["daemons"]},
+        running=running,
+        registry_login_current=registry_login_current(params["registry_login"], state_dir, running.get("moto", False)),
         files={name: file_state(os.path.normpath(os.path.join(state_dir, name))) for name in params["files"]},
         engine=engine(module, params["images"]),
     )

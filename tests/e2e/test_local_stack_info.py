@@ -84,3 +84,29 @@ def test_an_engine_that_does_not_answer_is_a_finding_not_a_failure(tmp_path):
     assert result["engine"]["answers"] is False
     assert result["engine"]["images"] == []
     assert result["engine"]["error"].startswith(f"the Docker engine at unix://{tmp_path}/no-engine.sock does not answer: Error connecting")
+
+
+def test_the_look_says_whether_the_registry_lets_moto_s_login_in_without_returning_it(state_dir, e2e_stack):
+    """registry_login: moto asked for its ECR login (moto.pid says it runs), the htpasswd checked against it; the
+    password never in the result. Not asked when moto does not run; null when moto cannot be asked."""
+    import base64
+    import bcrypt
+
+    data = e2e_stack.client("ecr").get_authorization_token()["authorizationData"][0]
+    username, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
+    login = {"endpoint_url": e2e_stack.moto_url, "region": "us-east-1", "htpasswd": "registry.htpasswd", "cost": 5}
+    htpasswd = state_dir / "registry.htpasswd"
+
+    def current(**changes) -> object:
+        result, _facts = look({"state_dir": str(state_dir), "daemons": ["moto"], "registry_login": dict(login, **changes)})
+        assert password not in repr(result)
+        return result["registry_login_current"]
+
+    htpasswd.write_text(f"{username}:{bcrypt.hashpw(password.encode(), bcrypt.gensalt(5)).decode()}\n")
+    assert current() is True
+    assert current(cost=6) is False, "the wanted cost is part of the check"
+    htpasswd.write_text(f"{username}:{bcrypt.hashpw(b'another-password', bcrypt.gensalt(5)).decode()}\n")
+    assert current() is False
+    assert current(endpoint_url="http://127.0.0.1:9") is None, "moto does not answer: unknown, the role asks it"
+    (state_dir / "moto.pid").unlink()
+    assert current() is None, "moto does not run: not asked"
