@@ -52,7 +52,8 @@ options:
     default: []
   registry_login:
     description:
-      - Where moto answers, and the htpasswd file (in O(state_dir)) and bcrypt cost to check its ECR login against.
+      - Where moto answers, and the htpasswd file (O(registry_login.users_file)) and bcrypt cost to check its ECR
+        login against.
         Asked only when the daemon C(moto) of O(daemons) runs; any failure to ask is RV(registry_login_current=null).
     type: dict
     suboptions:
@@ -64,8 +65,8 @@ options:
         description: The region to ask.
         type: str
         required: true
-      htpasswd:
-        description: The htpasswd file's name in O(state_dir).
+      users_file:
+        description: The registry's htpasswd file, its name in O(state_dir).
         type: str
         required: true
       cost:
@@ -274,7 +275,7 @@ def registry_login_current(spec: dict | None, state_dir: str, moto_running: bool
             config=botocore.config.Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}))
         token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
         username, _sep, password = base64.b64decode(token).decode().partition(":")
-        with open(os.path.join(state_dir, spec["htpasswd"]), encoding="utf-8") as handle:
+        with open(os.path.join(state_dir, spec["users_file"]), encoding="utf-8") as handle:
             return htpasswd_ok(handle.read(), username, password, spec["cost"])
     except Exception:  # pylint: disable=broad-exception-caught  # unknown here: the role's own task asks and says why
         return None
@@ -291,7 +292,7 @@ def main() -> None:
         registry_login=dict(type="dict", options=dict(
             endpoint_url=dict(type="str", required=True),
             region=dict(type="str", required=True),
-            htpasswd=dict(type="str", required=True),
+            users_file=dict(type="str", required=True),
             cost=dict(type="int", required=True),
         )),
     )

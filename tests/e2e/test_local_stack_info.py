@@ -94,7 +94,7 @@ def test_the_look_says_whether_the_registry_lets_moto_s_login_in_without_returni
 
     data = e2e_stack.client("ecr").get_authorization_token()["authorizationData"][0]
     username, password = base64.b64decode(data["authorizationToken"]).decode().split(":", 1)
-    login = {"endpoint_url": e2e_stack.moto_url, "region": "us-east-1", "htpasswd": "registry.htpasswd", "cost": 5}
+    login = {"endpoint_url": e2e_stack.moto_url, "region": "us-east-1", "users_file": "registry.htpasswd", "cost": 5}
     htpasswd = state_dir / "registry.htpasswd"
 
     def current(**changes) -> object:
