@@ -343,6 +343,12 @@ _AUTOSCALING = "roles/fargate 'Scale the service on CPU between its bounds' (far
 
 # (jobs, call, code path and reason)
 CODE_PATHS: list[tuple[tuple[str, ...], Call, str]] = [
+    (
+        ("check",),
+        Call("ecr:GetAuthorizationToken", "*"),
+        "devops.fargate.ecr_push: a check run on a machine with no recorded login, or one with less than"
+        " ecr_login_min_validity left (ECR's tokens last 12 hours; moto's, expired when fetched, are reused until refused)",
+    ),
     (("deploy", "check"), Call("ecr:BatchGetImage", _REPOSITORY), "devops.fargate.ecr_push (registry_image_info): GET manifests/<tag>, " + _REGISTRY_API),
     (("deploy",), Call("ecr:BatchCheckLayerAvailability", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
     (("deploy",), Call("ecr:InitiateLayerUpload", _REPOSITORY), "devops.fargate.ecr_push (registry_image_push): docker push, " + _REGISTRY_API),
