@@ -1021,13 +1021,17 @@ def test_a_pre_deploy_task_that_outlasts_its_wait_is_stopped_and_fails_the_run(e
     assert "UpdateService" not in calls and calls.count("StopTask") == 1
 
 
+def queue_same_revision(stub) -> None:
+    """The reads of a service whose running revision is the one asked for (PARAMS): no new code."""
+    stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))]})
+    same = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
+    stub.add_response("describe_task_definition", {"taskDefinition": same, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+
+
 def test_settings_alone_run_no_pre_deploy_task(ecs):
     client, stub = ecs
     calls = sent(client)
-    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
-    stub.add_response("describe_services", {"services": [running]})
-    same = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
-    stub.add_response("describe_task_definition", {"taskDefinition": same, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    queue_same_revision(stub)
     stub.add_response("update_service", {"service": service(TD_A, deployment("dep-a2", TD_A, "IN_PROGRESS"))})
     stub.add_response("describe_services", {"services": [service(TD_A, deployment("dep-a2", TD_A, "COMPLETED"))]})
 
@@ -1061,10 +1065,7 @@ def test_a_pre_deploy_task_run_by_the_caller_stops_the_run_before_any_write(ecs)
 def test_a_pre_deploy_task_run_by_the_caller_is_one_run_when_there_is_no_new_code(ecs):
     client, stub = ecs
     calls = sent(client)
-    running = service(TD_A, deployment("dep-a", TD_A, "COMPLETED"))
-    stub.add_response("describe_services", {"services": [running]})
-    same = dict(copy.deepcopy(TASK_DEFINITION_A), memory="1024")
-    stub.add_response("describe_task_definition", {"taskDefinition": same, "tags": []}, {"taskDefinition": TD_A, "include": ["TAGS"]})
+    queue_same_revision(stub)
 
     outcome = run(client, pre_deploy_task=dict(MIGRATION, run_by="caller"))
 
