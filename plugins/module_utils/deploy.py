@@ -633,7 +633,6 @@ class Deployer:
         too), saying which task to run before the module runs again without pre_deploy_task."""
         task_definition, registered, containers = planned
         spec = self.params["pre_deploy_task"]
-        self._container_definitions[task_definition] = containers
         return {
             "task_definition_arn": None if registered else task_definition,
             "revision": None if registered else _revision(task_definition),
