@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import json
 import re
@@ -38,18 +36,6 @@ class ECRErrorHandler(AWSErrorHandler):
 def get_authorization_data(client, registry_ids: list[str] | None = None) -> list[dict]:
     params = {"registryIds": registry_ids} if registry_ids else {}
     return client.get_authorization_token(**params)["authorizationData"]
-
-
-def decode_authorization_token(token: str) -> tuple[str, str]:
-    """Split an ECR authorization token (base64 of ``user:password``) into its parts."""
-    try:
-        decoded = base64.b64decode(token, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as e:
-        raise ValueError("the authorization token is not valid base64 text") from e
-    username, sep, password = decoded.partition(":")
-    if not sep or not username or not password:
-        raise ValueError("the authorization token does not decode to user:password")
-    return username, password
 
 
 def registry_host(proxy_endpoint: str) -> str:

@@ -7,6 +7,7 @@ retag that copies a manifest's exact bytes under more tags. Pure parsing apart f
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import re
@@ -57,6 +58,18 @@ def ecs_cpu_architecture(architecture: str) -> str:
 def wheel_platform(architecture: str, policy: str = "manylinux2014") -> str:
     """The pip ``--platform`` for Linux wheels of that architecture, e.g. ``manylinux2014_aarch64``."""
     return f"{policy}_{_WHEEL_MACHINE[normalize_architecture(architecture)]}"
+
+
+def decode_authorization_token(token: str) -> tuple[str, str]:
+    """Split an ECR authorization token (base64 of ``user:password``) into its parts."""
+    try:
+        decoded = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as e:
+        raise ValueError("the authorization token is not valid base64 text") from e
+    username, sep, password = decoded.partition(":")
+    if not sep or not username or not password:
+        raise ValueError("the authorization token does not decode to user:password")
+    return username, password
 
 
 def basic_auth(username: str, password: str) -> dict:

@@ -76,7 +76,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import AnsibleECRError
-from ansible_collections.devops.fargate.plugins.module_utils.ecr import decode_authorization_token
+from ansible_collections.devops.fargate.plugins.module_utils.registry import decode_authorization_token
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import get_authorization_data
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import registry_host
 

@@ -157,7 +157,6 @@ registry_login_current:
   sample: true
 """
 
-import base64
 import hashlib
 import os
 import platform
@@ -174,6 +173,7 @@ from ansible_collections.community.docker.plugins.module_utils.common_api import
 from ansible_collections.community.docker.plugins.module_utils.common_api import DOCKER_REQUIRED_TOGETHER
 from ansible_collections.community.docker.plugins.module_utils.util import DEFAULT_DOCKER_HOST
 from ansible_collections.devops.fargate.plugins.module_utils.htpasswd import htpasswd_ok
+from ansible_collections.devops.fargate.plugins.module_utils.registry import decode_authorization_token
 
 DEBIAN_FAMILY = {"debian", "ubuntu"}
 
@@ -274,7 +274,7 @@ def registry_login_current(spec: dict | None, state_dir: str, moto_running: bool
             "ecr", region_name=spec["region"], endpoint_url=spec["endpoint_url"], aws_access_key_id="testing", aws_secret_access_key="testing",
             config=botocore.config.Config(connect_timeout=2, read_timeout=5, retries={"total_max_attempts": 1}))
         token = client.get_authorization_token()["authorizationData"][0]["authorizationToken"]
-        username, _sep, password = base64.b64decode(token).decode().partition(":")
+        username, password = decode_authorization_token(token)
         with open(os.path.join(state_dir, spec["users_file"]), encoding="utf-8") as handle:
             return htpasswd_ok(handle.read(), username, password, spec["cost"])
     except Exception:  # pylint: disable=broad-exception-caught  # unknown here: the role's own task asks and says why

@@ -4,8 +4,8 @@ import base64
 
 import pytest
 
-from ansible_collections.devops.fargate.plugins.module_utils.ecr import decode_authorization_token
 from ansible_collections.devops.fargate.plugins.module_utils.ecr import registry_host
+from ansible_collections.devops.fargate.plugins.module_utils.registry import decode_authorization_token
 
 
 def _token(text: str) -> str:
