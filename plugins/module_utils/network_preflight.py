@@ -7,12 +7,20 @@ subnets can reach ECR to pull their image. Pure analysis of EC2's answers, plus 
 from __future__ import annotations
 
 try:
-    import botocore  # pylint: disable=unused-import
+    from botocore.exceptions import ConnectionClosedError
+    from botocore.exceptions import ConnectionError as EndpointDown
 except ImportError:
     pass  # Handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_route_tables
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
 from ansible_collections.amazon.aws.plugins.module_utils.errors import AWSErrorHandler
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+
+from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 
 # A task in a subnet with no route out pulls through these: ECR's API and registry (Interface endpoints), S3 where
 # ECR keeps the layers (a Gateway endpoint on the subnet's route table), and CloudWatch Logs for the awslogs driver.
@@ -242,3 +250,43 @@ def preflight(client, region: str, subnet_ids: list[str], security_group_ids: li
     )
     return {"problems": problems, "subnets": verdicts,
             "network": {"subnets": list(subnet_ids), "security_groups": list(security_group_ids)}}
+
+
+# The options of the network check, as network_preflight_info takes them and fargate_prerequisites_info's network.
+NETWORK_OPTIONS = dict(
+    subnets=dict(type="list", elements="str", default=[]),
+    security_groups=dict(type="list", elements="str", default=[]),
+    assign_public_ip=dict(type="bool", default=False),
+    account_id=dict(type="str", default=""),
+    check_pull_path=dict(type="bool", default=True),
+)
+
+
+def identity(module) -> str:
+    """The caller's account. The first request goes out once, without retries: it is the endpoint's check too, and an
+    endpoint that does not answer fails the run at once, naming its URL (botocore's standard retries would try it 10
+    times, backing off for about a minute). Any other error (throttling, a 5xx) is asked again with the usual retries."""
+    try:
+        return caller_account(aws_client(module, "sts", attempts=1))
+    except AnsiblePreflightError as e:
+        if isinstance(e.exception, (EndpointDown, ConnectionClosedError)):
+            raise
+    return caller_account(aws_client(module, "sts"))
+
+
+def check_network(module, options: dict) -> dict:
+    """The account, then the network (NETWORK_OPTIONS): ``account_id``, ``problems``, ``subnets`` (each one's way to
+    the registry) and ``network`` (the one the tasks get). Raises AnsiblePreflightError or amazon.aws's AnsibleEC2Error."""
+    account = identity(module)
+    problem = account_problem(account, options["account_id"])
+    if problem:
+        # Another account's subnets would only add confusing "not found" problems.
+        return {"account_id": account, "problems": [problem], "subnets": [],
+                "network": {"subnets": options["subnets"], "security_groups": options["security_groups"]}}
+    result = preflight(
+        aws_client(module, "ec2"), module.region, options["subnets"], options["security_groups"], options["assign_public_ip"],
+        options["check_pull_path"], describe_vpcs=describe_vpcs, describe_subnets=describe_subnets,
+        describe_route_tables=describe_route_tables, describe_vpc_endpoints=describe_vpc_endpoints,
+        describe_security_groups=describe_security_groups,
+    )
+    return dict(result, account_id=account)

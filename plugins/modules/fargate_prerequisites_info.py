@@ -21,6 +21,9 @@ description:
     a cluster that is not ACTIVE), so that the managing module runs and decides.
   - "Read calls only: ecs:DescribeClusters, logs:DescribeLogGroups, logs:ListTagsLogGroup, iam:GetRole,
     iam:ListAttachedRolePolicies, iam:GetRolePolicy, all of which the managing modules make too."
+  - With O(network), it first makes devops.fargate.network_preflight_info's checks (the account, the network, the
+    subnets' way to ECR), in the same module run, so that a deploy's read-only preflight is one module run. When they
+    find a problem, nothing else is read.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
@@ -108,6 +111,35 @@ options:
       policy:
         description: The document it must have; unset means it must not exist.
         type: json
+  network:
+    description:
+      - The network to find and check first, with the options of devops.fargate.network_preflight_info (C(subnets),
+        C(security_groups), C(assign_public_ip), C(account_id), C(check_pull_path)) and their defaults.
+      - Its answer is RV(network_preflight).
+    type: dict
+    suboptions:
+      subnets:
+        description: The tasks' subnet ids. Empty, the default VPC's subnets.
+        type: list
+        elements: str
+        default: []
+      security_groups:
+        description: The tasks' security group ids. Empty, the default VPC's default security group.
+        type: list
+        elements: str
+        default: []
+      assign_public_ip:
+        description: Whether the tasks get a public IP.
+        type: bool
+        default: false
+      account_id:
+        description: The account the deploy must run in. Empty skips the check.
+        type: str
+        default: ""
+      check_pull_path:
+        description: Check the subnets' way to ECR. Off, only the account and the security groups are checked.
+        type: bool
+        default: true
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -162,6 +194,14 @@ inline_policies:
   returned: always
   type: dict
   sample: {"web-execution/devops-fargate-secrets": {"up_to_date": true}}
+network_preflight:
+  description:
+    - With O(network), devops.fargate.network_preflight_info's answer (C(account_id), C(problems), C(subnets),
+      C(network)). When C(problems) is not empty, nothing else was read and RV(up_to_date) is false.
+  returned: when O(network) is given
+  type: dict
+  sample: {"account_id": "123456789012", "problems": [], "subnets": [],
+           "network": {"subnets": [subnet-0a1b2c3d4e5f60718], "security_groups": [sg-0123456789abcdef0]}}
 """
 
 import json
@@ -172,11 +212,16 @@ except ImportError:
     pass  # AnsibleAWSModule says so
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import access_denied_message
+from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
 from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import NETWORK_OPTIONS
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import check_network
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import cluster_up_to_date
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import inline_policy_up_to_date
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import log_group_up_to_date
@@ -238,11 +283,19 @@ def main() -> None:
                 tags=dict(type="dict"), purge_tags=dict(type="bool", default=True))),
             inline_policies=dict(type="list", elements="dict", default=[], options=dict(
                 role=dict(type="str", required=True), name=dict(type="str", required=True), policy=dict(type="json"))),
+            network=dict(type="dict", options=NETWORK_OPTIONS),
         ),
         supports_check_mode=True,
     )
     p = module.params
     result: dict = {"cluster": {}, "log_group": {}, "roles": {}, "inline_policies": {}}
+    if p["network"] is not None:
+        try:
+            result["network_preflight"] = check_network(module, p["network"])
+        except (AnsiblePreflightError, AnsibleEC2Error) as e:
+            fail_json_aws_error(module, e, service="ec2")
+        if result["network_preflight"]["problems"]:
+            module.exit_json(changed=False, up_to_date=False, **result)
     step, service = "", ""
     try:
         if p["cluster"]:

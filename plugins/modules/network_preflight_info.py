@@ -104,69 +104,22 @@ network:
   sample: {subnets: [subnet-0a1b2c3d4e5f60718], security_groups: [sg-0123456789abcdef0]}
 """
 
-try:
-    from botocore.exceptions import ConnectionClosedError
-    from botocore.exceptions import ConnectionError as EndpointDown
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import AnsibleEC2Error
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_route_tables
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_security_groups
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_subnets
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpc_endpoints
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import describe_vpcs
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
 from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_json_aws_error
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import NETWORK_OPTIONS
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
-from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import account_problem
-from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import caller_account
-from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import preflight
-
-
-def identity(module) -> str:
-    """The caller's account. The first request goes out once, without retries: it is the endpoint's check too, and an
-    endpoint that does not answer fails the run at once, naming its URL (botocore's standard retries would try it 10
-    times, backing off for about a minute). Any other error (throttling, a 5xx) is asked again with the usual retries."""
-    try:
-        return caller_account(aws_client(module, "sts", attempts=1))
-    except AnsiblePreflightError as e:
-        if isinstance(e.exception, (EndpointDown, ConnectionClosedError)):
-            raise
-    return caller_account(aws_client(module, "sts"))
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import check_network
 
 
 def main() -> None:
-    module = AnsibleAWSModule(
-        argument_spec=dict(
-            subnets=dict(type="list", elements="str", default=[]),
-            security_groups=dict(type="list", elements="str", default=[]),
-            assign_public_ip=dict(type="bool", default=False),
-            account_id=dict(type="str", default=""),
-            check_pull_path=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    p = module.params
-    ec2 = aws_client(module, "ec2")
+    module = AnsibleAWSModule(argument_spec=dict(NETWORK_OPTIONS), supports_check_mode=True)
     try:
-        account = identity(module)
-        problems = [m for m in [account_problem(account, p["account_id"])] if m]
-        if problems:
-            # Another account's subnets would only add confusing "not found" problems.
-            module.exit_json(changed=False, account_id=account, problems=problems, subnets=[],
-                             network={"subnets": p["subnets"], "security_groups": p["security_groups"]})
-        result = preflight(
-            ec2, module.region, p["subnets"], p["security_groups"], p["assign_public_ip"], p["check_pull_path"],
-            describe_vpcs=describe_vpcs, describe_subnets=describe_subnets, describe_route_tables=describe_route_tables,
-            describe_vpc_endpoints=describe_vpc_endpoints, describe_security_groups=describe_security_groups,
-        )
+        result = check_network(module, module.params)
     except (AnsiblePreflightError, AnsibleEC2Error) as e:
         fail_json_aws_error(module, e, service="ec2")
-    module.exit_json(changed=False, account_id=account, problems=problems + result["problems"], subnets=result["subnets"],
-                     network=result["network"])
+    module.exit_json(changed=False, **result)
 
 
 if __name__ == "__main__":

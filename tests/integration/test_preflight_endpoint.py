@@ -2,7 +2,8 @@
 sts:GetCallerIdentity once, without retries, so that an endpoint that does not answer fails the run at once, naming its
 URL (botocore's standard retries would try it 10 times, backing off for about a minute); a throttled first request is
 still asked again with the usual retries. Through the real module, against endpoints of the test's own that count the
-connections and requests they get."""
+connections and requests they get. The deploy's preflight makes these checks in devops.fargate.fargate_prerequisites_info
+(its ``network`` option, with the reads of the cluster, log group and roles after them): both modules are tried."""
 
 from __future__ import annotations
 
@@ -53,12 +54,22 @@ class ResettingEndpoint:
         self.sock.close()
 
 
-def preflight(endpoint_url: str, account_id: str) -> dict:
+MODULES = ["network_preflight_info", "fargate_prerequisites_info"]
+
+
+def preflight(module: str, endpoint_url: str, account_id: str) -> dict:
+    """The network check's answer, from ``module``: network_preflight_info's own, or fargate_prerequisites_info's with
+    the network given (its ``network_preflight``, beside its own keys), asking also about a cluster and a log group."""
     connection = {"endpoint_url": endpoint_url, "access_key": "testing", "secret_key": "testing", "region": "us-east-1"}
+    if module == "network_preflight_info":
+        args = dict(connection, account_id=account_id)
+    else:
+        args = dict(connection, network={"account_id": account_id}, cluster={"name": "web"}, log_group={"name": "/ecs/web"})
     plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [
-        {"name": "preflight", "devops.fargate.network_preflight_info": dict(connection, account_id=account_id), "ignore_errors": True},
+        {"name": "preflight", f"devops.fargate.{module}": args, "ignore_errors": True},
     ]}]
-    return task_result(run_playbook(plays), "preflight")
+    result = task_result(run_playbook(plays), "preflight")
+    return dict(result, **result.get("network_preflight", {}))
 
 
 @pytest.fixture
@@ -68,22 +79,26 @@ def resetting():
     endpoint.close()
 
 
-def test_an_endpoint_that_does_not_answer_fails_at_once_naming_it(resetting):
-    result = preflight(resetting.url, "111122223333")
+@pytest.mark.parametrize("module", MODULES)
+def test_an_endpoint_that_does_not_answer_fails_at_once_naming_it(resetting, module):
+    result = preflight(module, resetting.url, "111122223333")
     assert result["failed"]
     assert resetting.url.split("//")[1] in result["msg"]
     assert "caller's identity" in result["msg"]
     assert resetting.connections == 1  # not 10: no retries for an endpoint that does not answer
 
 
-def test_a_throttled_first_request_is_asked_again_with_retries():
+@pytest.mark.parametrize("module", MODULES)
+def test_a_throttled_first_request_is_asked_again_with_retries(module):
     sts = ThrottlingEndpoint(2, (400, THROTTLED.encode()), (200, IDENTITY.encode()), "text/xml")
     try:
-        result = preflight(sts.url, "444455556666")
+        result = preflight(module, sts.url, "444455556666")
     finally:
         sts.close()
-    # The fast request, throttled; then the retrying client's two: throttled, answered. The answer is another account's.
+    # The fast request, throttled; then the retrying client's two: throttled, answered. The answer is another account's,
+    # and nothing else is asked (the cluster and log group are not read).
     assert len(sts.requests) == 3
     assert not result.get("failed")
     assert result["account_id"] == "111122223333"
     assert any("444455556666" in problem and "111122223333" in problem for problem in result["problems"])
+    assert result.get("up_to_date") is not True
