@@ -113,31 +113,31 @@ options:
         type: json
   network:
     description:
-      - The network to find and check first, with the options of devops.fargate.network_preflight_info (C(subnets),
-        C(security_groups), C(assign_public_ip), C(account_id), C(check_pull_path)) and their defaults.
+      - The network to find and check first, with the options of M(devops.fargate.network_preflight_info) and their
+        defaults.
       - Its answer is RV(network_preflight).
     type: dict
     suboptions:
       subnets:
-        description: The tasks' subnet ids. Empty, the default VPC's subnets.
+        description: As O(devops.fargate.network_preflight_info#module:subnets).
         type: list
         elements: str
         default: []
       security_groups:
-        description: The tasks' security group ids. Empty, the default VPC's default security group.
+        description: As O(devops.fargate.network_preflight_info#module:security_groups).
         type: list
         elements: str
         default: []
       assign_public_ip:
-        description: Whether the tasks get a public IP.
+        description: As O(devops.fargate.network_preflight_info#module:assign_public_ip).
         type: bool
         default: false
       account_id:
-        description: The account the deploy must run in. Empty skips the check.
+        description: As O(devops.fargate.network_preflight_info#module:account_id).
         type: str
         default: ""
       check_pull_path:
-        description: Check the subnets' way to ECR. Off, only the account and the security groups are checked.
+        description: As O(devops.fargate.network_preflight_info#module:check_pull_path).
         type: bool
         default: true
 extends_documentation_fragment:
