@@ -348,7 +348,10 @@ def figures(runs: dict, revs: dict, boto3_version: str, load: tuple) -> tuple[li
          "figure": f"{stage_ecs} ECS calls", "met": stage_ecs <= most},
         {
             "target": f"our ECS stage makes at most 1 + 2 API calls per service ({most} for its {SERVICES}), counting every call of the stage",
-            "figure": f"{stage_calls} calls ({_services(stage_runs[0]['actions'])})",
+            # The cluster's read, with the log group's and the roles', is the preflight stage's (one module run with the
+            # network's checks): the whole no-op's calls are given beside, so that moving a call is not taken for saving it.
+            "figure": f"{stage_calls} calls ({_services(stage_runs[0]['actions'])}); the whole no-op: "
+                      f"{max(len(run['actions']) for run in noop)} calls ({_services(noop[0]['actions'])})",
             "met": stage_calls <= most,
         },
         {
