@@ -2,7 +2,8 @@
 # Copyright: Contributors to the devops.fargate project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Read-only checks before a deploy to a real account: the caller's account, and whether Fargate tasks in the given
-subnets can reach ECR to pull their image. Pure analysis of EC2's answers, plus the STS call."""
+subnets can reach ECR to pull their image. Pure analysis of EC2's answers, and check_network, which makes the STS and
+EC2 calls for network_preflight_info and fargate_prerequisites_info."""
 
 from __future__ import annotations
 
