@@ -23,3 +23,15 @@ def test_loading_a_filter_file_imports_neither_boto3_nor_botocore(name):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     found = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.strip()
     assert found == "[]", f"plugins/filter/{name}.py imports {found} when Ansible loads it"
+
+
+def test_ansible_builtin_filters_load_without_passlib():
+    """Ansible loads all its builtin filter files in the worker of each task that uses any of them, and its core filters
+    import passlib (and the deprecated crypt module) whenever it is installed. The controller's requirements leave it out:
+    the registry's htpasswd entry is hashed with bcrypt itself (devops.fargate.htpasswd_entry)."""
+    code = "import sys, ansible.plugins.filter.core; print(sorted(n for n in ('passlib', 'crypt') if n in sys.modules))"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    found = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.strip()
+    assert found == "[]", f"Ansible's builtin filters import {found}: requirements/controller.txt must not bring passlib"
+    requirements = (Path(__file__).parents[4] / "requirements" / "controller.txt").read_text()
+    assert "passlib" not in [line.split("=")[0].strip() for line in requirements.splitlines()]
