@@ -46,15 +46,17 @@ _REQUIRED_FOR_PRESENT = ("family", "container_definitions", "subnets")
 
 @functools.lru_cache(maxsize=None)
 def _deploy():
-    """The module's rules (module_utils.deploy, which loads boto3 and botocore) and a validator of its argument spec,
-    made on first use. To find one filter, Ansible imports every filter file of the collection, in the worker of each
-    task that uses any of them: imported at the top, this would cost each such task about 0.2 s (measured: 0.20-0.27 s
-    a task against 0.065 s without this file)."""
+    """The module's rules (module_utils.deploy_options, which loads botocore's model loader for the shape checks) and a
+    validator of its argument spec, made on first use. To find one filter, Ansible imports every filter file of the
+    collection, in the worker of each task that uses any of them: imported at the top, this would cost each such task
+    about 0.2 s (measured: 0.20-0.27 s a task against 0.065 s without this file). The rules come without the
+    deployment (module_utils.deploy), which loads boto3 and amazon.aws's module_utils: about 0.2 s more for each of
+    the two tasks that check the fargate role's inputs."""
     # pylint: disable-next=import-outside-toplevel
     from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.devops.fargate.plugins.module_utils import deploy
+    from ansible_collections.devops.fargate.plugins.module_utils import deploy_options as deploy
 
     return deploy, ArgumentSpecValidator(deploy.ARGUMENT_SPEC)
 

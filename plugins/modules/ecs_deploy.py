@@ -520,9 +520,9 @@ stopped_task_details:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.devops.fargate.plugins.module_utils.clients import aws_client
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import ARGUMENT_SPEC
 from ansible_collections.devops.fargate.plugins.module_utils.deploy import run
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
+from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import ARGUMENT_SPEC
+from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import validate_options
 
 
 def main() -> None:

@@ -276,8 +276,8 @@ def test_corpus_is_big_enough_and_well_formed():
 
 def test_the_module_base_is_valid():
     """So that each ecs_deploy entry fails for its own bad input, not for the base it is merged over."""
-    from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
-    from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import validate_options
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import with_defaults
 
     assert validate_options(with_defaults(TARGETS["ecs_deploy"]["base"])) == []
 

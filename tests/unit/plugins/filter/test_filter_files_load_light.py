@@ -35,3 +35,16 @@ def test_ansible_builtin_filters_load_without_passlib():
     assert found == "[]", f"Ansible's builtin filters import {found}: requirements/controller.txt must not bring passlib"
     requirements = (Path(__file__).parents[4] / "requirements" / "controller.txt").read_text()
     assert "passlib" not in [line.split("=")[0].strip() for line in requirements.splitlines()]
+
+
+def test_checking_the_fargate_inputs_loads_no_boto3():
+    """The fargate role checks its inputs twice a run (the preflight and the role), each in a worker of its own: the
+    ecs_deploy_errors filter checks the module's options without loading the deployment's code, which imports boto3
+    and amazon.aws's module_utils (about 0.2 s a check)."""
+    code = ("import sys; from ansible_collections.devops.fargate.plugins.filter.ecs_deploy import ecs_deploy_errors; "
+            "print(ecs_deploy_errors({'cluster': 'c', 'service': 's', 'state': 'absent'})); "
+            "print(sorted(n for n in sys.modules if n == 'boto3' or n.startswith('ansible_collections.amazon.aws')))")
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    errors, found = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env).stdout.split("\n")[:2]
+    assert errors == "[]"
+    assert found == "[]", f"ecs_deploy_errors loads {found}"

@@ -16,7 +16,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.devops.fargate.plugins.module_utils import deploy
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import with_defaults
 from support import ecs_answers
 from support.stubs import sent
 
@@ -293,7 +293,7 @@ def test_access_denied_names_the_action_resource_and_policy(ecs):
 def test_a_revision_registered_for_the_same_request_is_reused_whatever_ecs_adds_later(ecs):
     """Tomorrow's describe answer carries a member today's normalisation does not know: the digest still decides."""
     from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
-    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import desired_task_definition
     from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 
     client, stub = ecs
@@ -311,7 +311,7 @@ def test_a_revision_registered_for_the_same_request_is_reused_whatever_ecs_adds_
 
 def test_a_registered_revision_carries_the_request_digest(ecs):
     from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
-    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import desired_task_definition
     from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 
     client, stub = ecs
@@ -679,7 +679,7 @@ HOOKED = {"type": "rolling", "lifecycle_hooks": [{"targetType": "PAUSE", "lifecy
 def queue_unchanged_service_paused_at_a_hook(stub):
     """A run with nothing to change, against a service whose deployment a run before left paused at a hook."""
     from ansible_collections.devops.fargate.plugins.module_utils.deploy import REQUEST_DIGEST_TAG
-    from ansible_collections.devops.fargate.plugins.module_utils.deploy import desired_task_definition
+    from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import desired_task_definition
     from ansible_collections.devops.fargate.plugins.module_utils.taskdef import request_digest
 
     params = with_defaults(dict(PARAMS, deployment_strategy=HOOKED))

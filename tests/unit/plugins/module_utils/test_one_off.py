@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import validate_options
-from ansible_collections.devops.fargate.plugins.module_utils.deploy import with_defaults
+from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import validate_options
+from ansible_collections.devops.fargate.plugins.module_utils.deploy_options import with_defaults
 from ansible_collections.devops.fargate.plugins.module_utils.one_off import classify_one_off_task
 from ansible_collections.devops.fargate.plugins.module_utils.one_off import container_name
 from ansible_collections.devops.fargate.plugins.module_utils.rollout import DeploymentState
