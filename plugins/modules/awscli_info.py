@@ -15,6 +15,8 @@ description:
     would (the P(devops.fargate.awscli_version#filter) filter reads either). A missing command is no failure; its
     exit code is then 127.
   - Reads each of O(links) and names in RV(links_wrong) those that are not a symbolic link to the path wanted.
+  - Given O(profiles), says in RV(profiles_pending) what M(devops.fargate.awscli_profiles) given the same would
+    create or change, so that a run with nothing to change need not run it.
   - Changes nothing.
 author:
   - devops.fargate maintainers (@devops-fargate)
@@ -27,6 +29,27 @@ options:
     description: Symbolic links to check, each link's path to the path it must point at.
     type: dict
     default: {}
+  profiles:
+    description:
+      - The profiles M(devops.fargate.awscli_profiles) would write, with its options' meaning. Not given, they are
+        not read, and RV(profiles_pending) is null.
+    type: dict
+    suboptions:
+      owner:
+        description: The user the directory and files belong to. Empty means the user the module runs as.
+        type: str
+        default: ""
+      path:
+        description: The profiles' directory. Empty means C(.aws) in the owner's home directory.
+        type: path
+        default: ""
+      config:
+        description: The C(config) file's content.
+        type: str
+        required: true
+      credentials:
+        description: The C(credentials) file's content; not given, that file is not looked at. Never logged.
+        type: str
 attributes:
   check_mode:
     support: full
@@ -78,12 +101,26 @@ links_wrong:
   type: list
   elements: str
   returned: always
+profiles_pending:
+  description:
+    - The paths of O(profiles) that M(devops.fargate.awscli_profiles) would create or change (the directory, then
+      the files); empty when all are as wanted. When the owner is not a user or the path is not absolute, that name
+      or path, so that the write runs and fails naming it. Null without O(profiles).
+  type: list
+  elements: str
+  returned: always
+  sample: [/root/.aws/config]
   sample: [/usr/local/bin/aws]
 """
 
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import owner_entry
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import pending
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import profiles_path
 
 
 def links_wrong(links: dict) -> list[str]:
@@ -98,13 +135,40 @@ def links_wrong(links: dict) -> list[str]:
     return wrong
 
 
+def profiles_pending(profiles: dict | None) -> list[str] | None:
+    """What awscli_profiles would create or change, given the same options; None when not asked."""
+    if profiles is None:
+        return None
+    entry = owner_entry(profiles["owner"])
+    if entry is None:
+        return [profiles["owner"]]
+    path = profiles_path(entry, profiles["path"])
+    if not os.path.isabs(path):
+        return [path]
+    credentials = None if profiles["credentials"] is None else to_bytes(profiles["credentials"])
+    return pending(entry, path, to_bytes(profiles["config"]), credentials)
+
+
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={"command": {"type": "path", "required": True}, "links": {"type": "dict", "default": {}}},
+        argument_spec={
+            "command": {"type": "path", "required": True},
+            "links": {"type": "dict", "default": {}},
+            "profiles": {
+                "type": "dict",
+                "options": {
+                    "owner": {"type": "str", "default": ""},
+                    "path": {"type": "path", "default": ""},
+                    "config": {"type": "str", "required": True},
+                    "credentials": {"type": "str", "no_log": True},
+                },
+            },
+        },
         supports_check_mode=True,
     )
     command = module.params["command"]
-    result = {"changed": False, "links_wrong": links_wrong(module.params["links"]), "cmd": [command, "--version"]}
+    result = {"changed": False, "links_wrong": links_wrong(module.params["links"]), "cmd": [command, "--version"],
+              "profiles_pending": profiles_pending(module.params["profiles"])}
     if not os.access(command, os.X_OK):
         module.exit_json(answer={"rc": 127, "stdout": "", "stderr": "", "msg": f"{command}: not found or not executable"}, **result)
     rc, stdout, stderr = module.run_command([command, "--version"])

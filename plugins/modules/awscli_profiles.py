@@ -79,19 +79,18 @@ changes:
 import grp
 import os
 import pwd
-import stat
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 
-
-def owner_entry(owner: str):
-    """The passwd entry of ``owner`` (a name, or empty for the current user), or None when there is no such user."""
-    try:
-        return pwd.getpwnam(owner) if owner else pwd.getpwuid(os.geteuid())
-    except KeyError:
-        return None
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import DIRECTORY_MODE
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import FILE_MODE
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import attributes_wrong
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import owner_entry
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import profiles_path
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import read
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import state
 
 
 def _group_name(gid: int) -> str:
@@ -101,66 +100,47 @@ def _group_name(gid: int) -> str:
         return str(gid)
 
 
-def _state(path: str) -> dict | None:
-    """Owner, group and mode of ``path``, or None when it does not exist."""
-    try:
-        found = os.lstat(path)
-    except FileNotFoundError:
-        return None
-    return {"uid": found.st_uid, "gid": found.st_gid, "mode": stat.S_IMODE(found.st_mode), "dir": stat.S_ISDIR(found.st_mode)}
-
-
-def _shown(state: dict | None) -> str:
-    if state is None:
+def _shown(found: dict | None) -> str:
+    if found is None:
         return "absent\n"
     try:
-        user = pwd.getpwuid(state["uid"]).pw_name
+        user = pwd.getpwuid(found["uid"]).pw_name
     except KeyError:
-        user = str(state["uid"])
-    return f"owner: {user}\ngroup: {_group_name(state['gid'])}\nmode: '{state['mode']:04o}'\n"
-
-
-def _read(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        return None
+        user = str(found["uid"])
+    return f"owner: {user}\ngroup: {_group_name(found['gid'])}\nmode: '{found['mode']:04o}'\n"
 
 
 class Profiles:
     def __init__(self, module: AnsibleModule, entry) -> None:
         self.module = module
+        self.entry = entry
         self.uid, self.gid = entry.pw_uid, entry.pw_gid
         self.wanted = {"uid": self.uid, "gid": self.gid}
         self.changes: list[str] = []
         self.diffs: list[dict] = []
 
-    def _attributes_wrong(self, state: dict, mode: int) -> bool:
-        return (state["uid"], state["gid"], state["mode"]) != (self.uid, self.gid, mode)
-
     def directory(self, path: str) -> None:
-        state = _state(path)
-        if state is not None and not state["dir"]:
+        found = state(path)
+        if found is not None and not found["dir"]:
             self.module.fail_json(msg=f"awscli: the profiles' directory {path} exists and is not a directory.")
-        if state is not None and not self._attributes_wrong(state, 0o700):
+        if not attributes_wrong(found, self.entry, DIRECTORY_MODE):
             return
-        self._record(path, state, 0o700)
+        self._record(path, found, DIRECTORY_MODE)
         if self.module.check_mode:
             return
-        if state is None:
-            os.makedirs(path, 0o700)
+        if found is None:
+            os.makedirs(path, DIRECTORY_MODE)
         os.chown(path, self.uid, self.gid)
-        os.chmod(path, 0o700)
+        os.chmod(path, DIRECTORY_MODE)
 
     def file(self, path: str, content: str, secret: bool = False) -> None:
         wanted = to_bytes(content)
-        state, current = _state(path), _read(path)
-        if state is not None and state["dir"]:
+        found, current = state(path), read(path)
+        if found is not None and found["dir"]:
             self.module.fail_json(msg=f"awscli: {path} is a directory, not a file.")
-        if current == wanted and not self._attributes_wrong(state, 0o600):
+        if current == wanted and not attributes_wrong(found, self.entry, FILE_MODE):
             return
-        self._record(path, state, 0o600)
+        self._record(path, found, FILE_MODE)
         if current != wanted:
             hidden = "(content not shown)\n"
             self.diffs.append({
@@ -171,7 +151,7 @@ class Profiles:
             return
         if current == wanted:
             os.chown(path, self.uid, self.gid)
-            os.chmod(path, 0o600)
+            os.chmod(path, FILE_MODE)
             return
         directory = os.path.dirname(path)
         handle, scratch = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.")
@@ -179,17 +159,17 @@ class Profiles:
             with os.fdopen(handle, "wb") as out:
                 out.write(wanted)
             os.chown(scratch, self.uid, self.gid)
-            os.chmod(scratch, 0o600)
+            os.chmod(scratch, FILE_MODE)
             os.replace(scratch, path)
         except BaseException:
             if os.path.exists(scratch):
                 os.unlink(scratch)
             raise
 
-    def _record(self, path: str, state: dict | None, mode: int) -> None:
+    def _record(self, path: str, found: dict | None, mode: int) -> None:
         self.changes.append(path)
         self.diffs.append({"before_header": f"{path} (attributes)", "after_header": f"{path} (attributes)",
-                           "before": _shown(state), "after": _shown({**self.wanted, "mode": mode})})
+                           "before": _shown(found), "after": _shown({**self.wanted, "mode": mode})})
 
 
 def main() -> None:
@@ -206,7 +186,7 @@ def main() -> None:
     entry = owner_entry(owner)
     if entry is None:
         module.fail_json(msg=f"awscli: awscli_profiles_owner '{owner}' is not a user on this host.")
-    path = module.params["path"] or os.path.join(entry.pw_dir, ".aws")
+    path = profiles_path(entry, module.params["path"])
     if not os.path.isabs(path):
         module.fail_json(msg=f"awscli: the profiles' directory must be an absolute path (got '{path}').")
     profiles = Profiles(module, entry)

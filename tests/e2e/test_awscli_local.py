@@ -33,6 +33,10 @@ def test_the_local_inventory_installs_the_aws_cli_and_its_profile_shows_the_serv
     assert installed["rc"] == 0, installed["output"]
     again = run_project(root, "playbooks/awscli.yml")
     assert again["changed_tasks"] == [], "a second run changes nothing"
+    # Nor does it include the install step or run the profiles' write: the probe found both as wanted.
+    skipped = {task["task"]["name"].split(" : ", 1)[-1] for play in again["plays"] for task in play["tasks"]
+               if task["hosts"].get("localhost", {}).get("skipped")}
+    assert {"Install with the method chosen", "Write the AWS CLI profiles"} <= skipped, skipped
     config = (tmp_path / "state" / "aws" / "config").read_text()
     assert "[profile fargate-local]" in config and f"endpoint_url = {e2e_stack.moto_url}" in config
 

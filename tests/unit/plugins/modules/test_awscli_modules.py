@@ -74,6 +74,48 @@ def test_info_on_a_missing_command_is_rc_127_not_a_failure(tmp_path, run):
     assert found["links_wrong"] == [] and awscli_version(found["answer"])["action"] == "install"
 
 
+def _profiles_pending(run, aws, path, **profiles):
+    return run(awscli_info, command=aws, profiles=dict(dict(path=str(path), config=CONFIG), **profiles))["profiles_pending"]
+
+
+def test_info_says_what_awscli_profiles_would_change_and_nothing_once_it_wrote_them(tmp_path, run):
+    """The role's probe is given the profiles too: a run with nothing to change skips the write's module run."""
+    aws, path = _fake_aws(tmp_path / "aws"), tmp_path / "profiles"
+    assert run(awscli_info, command=aws)["profiles_pending"] is None, "not asked, not read"
+    assert _profiles_pending(run, aws, path, credentials=CREDENTIALS) == [str(path), str(path / "config"), str(path / "credentials")]
+    written = run(awscli_profiles, path=str(path), config=CONFIG, credentials=CREDENTIALS)["changes"]
+    assert _profiles_pending(run, aws, path, credentials=CREDENTIALS) == [] and written == [str(path), str(path / "config"), str(path / "credentials")]
+    assert _profiles_pending(run, aws, path) == [], "without credentials, that file is not looked at (the write leaves it)"
+    assert path.joinpath("config").read_text() == CONFIG
+
+
+@pytest.mark.parametrize("drift, pending", [
+    (lambda path: path.joinpath("config").write_text("edited by hand\n"), ["config"]),
+    (lambda path: path.joinpath("credentials").chmod(0o644), ["credentials"]),
+    (lambda path: path.chmod(0o755), [""]),
+    (lambda path: path.joinpath("credentials").unlink(), ["credentials"]),
+])
+def test_info_names_each_drift_as_awscli_profiles_would_fix_it(tmp_path, run, drift, pending):
+    aws, path = _fake_aws(tmp_path / "aws"), tmp_path / "profiles"
+    run(awscli_profiles, path=str(path), config=CONFIG, credentials=CREDENTIALS)
+    drift(path)
+    wanted = [str(path / name) if name else str(path) for name in pending]
+    assert _profiles_pending(run, aws, path, credentials=CREDENTIALS) == wanted
+    assert run(awscli_profiles, check_mode=True, path=str(path), config=CONFIG, credentials=CREDENTIALS)["changes"] == wanted
+
+
+def test_info_hands_a_bad_owner_or_path_to_the_write_which_fails_naming_it(tmp_path, run):
+    aws = _fake_aws(tmp_path / "aws")
+    assert _profiles_pending(run, aws, tmp_path, owner="no-such-user-here") == ["no-such-user-here"]
+    assert _profiles_pending(run, aws, "relative/aws") == ["relative/aws"]
+
+
+def test_info_never_returns_the_credentials(tmp_path, run):
+    aws, path = _fake_aws(tmp_path / "aws"), tmp_path / "profiles"
+    found = run(awscli_info, command=aws, profiles={"path": str(path), "config": CONFIG, "credentials": CREDENTIALS})
+    assert "wJalrXUtnFEMI" not in repr(found) and "AKIDEXAMPLE" not in repr(found)
+
+
 # -- awscli_profiles ---------------------------------------------------------------------------------------------------
 
 def test_profiles_are_written_once_then_left_alone(tmp_path, run):
