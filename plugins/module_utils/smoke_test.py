@@ -2,11 +2,15 @@
 # Copyright: Contributors to the devops.fargate project
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The image smoke test's decisions, unit-tested without Docker: the container to create, the port Docker published,
-and whether an answer is the one expected."""
+whether an answer is the one expected, and the names to tag a passed image with."""
 
 from __future__ import annotations
 
 import json
+import re
+
+# Docker's rule for a tag.
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 def container_config(image: str, port: int, env: dict, healthcheck: dict | None) -> dict:
@@ -48,3 +52,12 @@ def mismatches(path: str, body: str, expect: dict) -> list[str]:
         for key, value in expect.items()
         if answer.get(key) != value
     ]
+
+
+def split_name(name: str) -> tuple[str, str] | None:
+    """``repository:tag`` as its repository and tag (a registry's ``host:port`` stays in the repository); None when
+    the name has no tag or the tag is not one Docker takes."""
+    repository, colon, tag = name.rpartition(":")
+    if not colon or not repository or "/" in tag or not _TAG.match(tag):
+        return None
+    return repository, tag

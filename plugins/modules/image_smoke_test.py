@@ -19,7 +19,9 @@ description:
     as it can pass (C(docker exec), as Docker runs it), as M(devops.fargate.local_container_health) does.
   - A container that stops, an answer that is not the one expected, or a health check that fails fails the module,
     naming what, with the container's last O(log_lines) log lines in RV(logs).
-  - The container is removed in every case. It is transient, so the module reports no change.
+  - The container is removed in every case. It is transient: the module reports a change only when it tags.
+  - Once the image passed, it gets each of O(tags) (only a tested image gets its version and moving tags): in the
+    same module run, not in a tagging module's run of its own after it.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
@@ -70,6 +72,13 @@ options:
     description: How many of the container's last log lines a failure returns.
     type: int
     default: 40
+  tags:
+    description:
+      - Names (C(repository:tag)) to give O(image) once it passed, in order; a name another image had moves to it.
+        A failed test tags nothing.
+    type: list
+    elements: str
+    default: []
 attributes:
   check_mode:
     support: none
@@ -79,7 +88,7 @@ attributes:
     description: Leaves nothing behind, so there is nothing to show.
   idempotent:
     support: full
-    description: Leaves nothing behind; each run tests the image again.
+    description: Leaves no container behind; each run tests the image again, and tags it with what O(tags) names.
 extends_documentation_fragment:
   - community.docker.docker.api_documentation
 notes:
@@ -96,6 +105,7 @@ EXAMPLES = r"""
     probes:
       - {path: /health, expect: {status: ok}}
       - {path: /, expect: {version: 1.4.2}}
+    tags: [fargate-demo:1.4.2, fargate-demo:latest]
 """
 
 RETURN = r"""
@@ -121,6 +131,17 @@ logs:
   returned: failure
   type: str
   sample: "RuntimeError: broken"
+tagged:
+  description: The names of O(tags) the image got, once it passed.
+  returned: success
+  type: list
+  elements: str
+  sample: [fargate-demo:1.4.2]
+image:
+  description: The image tested, as O(image) named it.
+  returned: always
+  type: str
+  sample: sha256:8c64b8a78015effbbbdefe404a96f6b5743f18820419a0a61e7941d515004090
 seconds:
   description: How long the test took, the container's removal included.
   returned: always
@@ -148,6 +169,7 @@ from ansible_collections.devops.fargate.plugins.module_utils.docker_exec import 
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import container_config
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import host_port
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import mismatches
+from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import split_name
 
 
 class SmokeFailed(Exception):
@@ -219,6 +241,14 @@ class SmokeTest:
         self.result["answers"] = {path: json.loads(body) for path, body in answers.items()}
         self.result["health"] = self.healthy()
 
+    def tag(self) -> None:
+        """The image, once it passed, tagged with each of the tags asked for (Docker's POST /images/{name}/tag)."""
+        self.result["tagged"] = []
+        for name in self.params["tags"]:
+            repository, tag = split_name(name)
+            self.client.post_call("/images/{0}/tag", self.params["image"], params={"repo": repository, "tag": tag})
+            self.result["tagged"].append(name)
+
     def logs(self) -> str:
         if self.container_id is None:
             return ""
@@ -247,11 +277,16 @@ def main() -> None:
             timeout=dict(type="float", default=30.0),
             delay=dict(type="float", default=1.0),
             log_lines=dict(type="int", default=40),
+            tags=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=False,
     )
     started = time.monotonic()
     test = SmokeTest(client)
+    test.result["image"] = client.module.params["image"]
+    bad = [name for name in client.module.params["tags"] if split_name(name) is None]
+    if bad:
+        client.fail(f"tags: {', '.join(bad)}: not repository:tag names (a tag is 1-128 letters, digits, _ . and -)", seconds=0.0, **test.result)
     failure, logs = None, ""
     try:
         test.run()
@@ -263,10 +298,15 @@ def main() -> None:
         test.remove()
     except (DockerException, RequestException) as e:
         failure = failure or f"the container {client.module.params['name']} could not be removed: {e}"
+    if not failure:
+        try:
+            test.tag()
+        except (DockerException, RequestException) as e:
+            failure = f"the image passed, but tagging it failed: {e}"
     seconds = round(time.monotonic() - started, 1)
     if failure:
         client.fail(failure, logs=logs, seconds=seconds, **test.result)
-    client.module.exit_json(changed=False, seconds=seconds, **test.result)
+    client.module.exit_json(changed=bool(test.result["tagged"]), seconds=seconds, **test.result)
 
 
 if __name__ == "__main__":

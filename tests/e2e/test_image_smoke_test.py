@@ -37,13 +37,13 @@ def image(tmp_path_factory):
     subprocess.run(["docker", "image", "rm", "-f", tag], check=False, capture_output=True)
 
 
-def smoke(image: str, mode: str, expect_version: str = "1.2.3", timeout: float = 20) -> tuple[dict, str]:
+def smoke(image: str, mode: str, expect_version: str = "1.2.3", timeout: float = 20, tags: list | None = None) -> tuple[dict, str]:
     name = f"e2e-smoke-{uuid.uuid4().hex[:8]}"
     args = {
         "image": image, "name": name, "port": 8000, "env": {"PORT": "8000", "MODE": mode},
         "healthcheck": {"test": ["CMD-SHELL", "test -f /srv/healthy"], "interval": "30s", "timeout": "5s"},
         "probes": [{"path": "/health", "expect": {"status": "ok"}}, {"path": "/version.json", "expect": {"version": expect_version}}],
-        "timeout": timeout, "delay": 0.2, "log_lines": 5,
+        "timeout": timeout, "delay": 0.2, "log_lines": 5, **({"tags": tags} if tags is not None else {}),
     }
     plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"name": "smoke", "devops.fargate.image_smoke_test": args, "ignore_errors": True}]}]
     return task_result(run_playbook(plays), "smoke"), name
@@ -51,6 +51,36 @@ def smoke(image: str, mode: str, expect_version: str = "1.2.3", timeout: float =
 
 def gone(name: str) -> bool:
     return subprocess.run(["docker", "container", "inspect", name], capture_output=True, check=False).returncode != 0
+
+
+def image_id(name: str) -> str | None:
+    found = subprocess.run(["docker", "image", "inspect", "--format", "{{.Id}}", name], capture_output=True, text=True, check=False)
+    return found.stdout.strip() if found.returncode == 0 else None
+
+
+def test_a_passed_image_gets_its_tags_in_the_same_run_and_a_failed_one_none(image):
+    """The role's tagging rides on the smoke test's module run: only a tested image gets its version and moving tags."""
+    suffix = uuid.uuid4().hex[:8]
+    tags = [f"e2e-smoke-tagged:{suffix}", f"127.0.0.1:5999/e2e-smoke-tagged:moving-{suffix}"]
+    try:
+        result, _name = smoke(image, "serve", tags=tags)
+        assert not result.get("failed"), result.get("msg")
+        assert result["changed"] is True and result["tagged"] == tags
+        assert image_id(tags[0]) == image_id(tags[1]) == image_id(image) is not None
+
+        failed, _name = smoke(image, "serve", expect_version="9.9.9", tags=[f"e2e-smoke-tagged:failed-{suffix}"])
+        assert failed["failed"] and "tagged" not in failed
+        assert image_id(f"e2e-smoke-tagged:failed-{suffix}") is None
+    finally:
+        subprocess.run(["docker", "image", "rm", *tags], check=False, capture_output=True)
+
+
+def test_a_name_without_a_tag_is_refused_before_any_container_runs(image):
+    result, name = smoke(image, "serve", tags=["e2e-smoke-tagged", "127.0.0.1:5999/e2e-smoke-tagged"])
+    assert result["failed"]
+    assert result["msg"] == ("tags: e2e-smoke-tagged, 127.0.0.1:5999/e2e-smoke-tagged: not repository:tag names "
+                             "(a tag is 1-128 letters, digits, _ . and -)")
+    assert "answers" not in result and gone(name)
 
 
 def test_a_good_image_passes_its_probes_and_health_check_and_leaves_no_container(image):

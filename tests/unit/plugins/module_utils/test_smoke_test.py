@@ -8,6 +8,7 @@ from ansible_collections.community.docker.plugins.module_utils.util import parse
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import container_config
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import host_port
 from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import mismatches
+from ansible_collections.devops.fargate.plugins.module_utils.smoke_test import split_name
 
 
 def test_the_container_publishes_its_port_on_a_free_loopback_port_with_a_tty():
@@ -60,3 +61,18 @@ def test_each_wrong_or_missing_key_is_named_with_both_values():
 def test_an_answer_that_is_not_a_json_object_is_named(body, what):
     [problem] = mismatches("/health", body, {})
     assert problem.startswith("/health answered") and problem.endswith(what)
+
+
+@pytest.mark.parametrize("name, parts", [
+    ("fargate-demo:1.4.2", ("fargate-demo", "1.4.2")),
+    ("fargate-demo:v1.4.2-3-gabc1234-dirty", ("fargate-demo", "v1.4.2-3-gabc1234-dirty")),
+    ("127.0.0.1:5050/team/fargate-demo:latest", ("127.0.0.1:5050/team/fargate-demo", "latest")),
+    ("fargate-demo", None),  # no tag
+    ("127.0.0.1:5050/fargate-demo", None),  # the registry's port is not a tag
+    ("fargate-demo:", None),
+    (":latest", None),
+    ("fargate-demo:-leading-dash", None),
+    ("fargate-demo:" + "x" * 129, None),
+])
+def test_a_name_splits_into_repository_and_tag_as_docker_reads_it(name, parts):
+    assert split_name(name) == parts
