@@ -101,6 +101,7 @@ links_wrong:
   type: list
   elements: str
   returned: always
+  sample: [/usr/local/bin/aws]
 profiles_pending:
   description:
     - The paths of O(profiles) that M(devops.fargate.awscli_profiles) would create or change (the directory, then
@@ -110,7 +111,6 @@ profiles_pending:
   elements: str
   returned: always
   sample: [/root/.aws/config]
-  sample: [/usr/local/bin/aws]
 """
 
 import os

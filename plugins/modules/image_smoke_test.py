@@ -19,9 +19,9 @@ description:
     as it can pass (C(docker exec), as Docker runs it), as M(devops.fargate.local_container_health) does.
   - A container that stops, an answer that is not the one expected, or a health check that fails fails the module,
     naming what, with the container's last O(log_lines) log lines in RV(logs).
-  - The container is removed in every case. It is transient: the module reports a change only when it tags.
-  - Once the image passed, it gets each of O(tags) (only a tested image gets its version and moving tags): in the
-    same module run, not in a tagging module's run of its own after it.
+  - The container is removed in every case. It is transient, so the module reports a change only when it tags.
+  - Once the image passed, it gets each of O(tags), in the same module run rather than in a tagging module's run of
+    its own after it. Only a tested image gets its version and moving tags.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
