@@ -14,6 +14,14 @@ import stat
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
 
+# awscli_profiles' options, which awscli_info's profiles option takes too.
+PROFILES_OPTIONS = {
+    "owner": {"type": "str", "default": ""},
+    "path": {"type": "path", "default": ""},
+    "config": {"type": "str", "required": True},
+    "credentials": {"type": "str", "no_log": True},
+}
+
 
 def owner_entry(owner: str):
     """The passwd entry of ``owner`` (a name, or empty for the current user), or None when there is no such user."""

@@ -36,19 +36,21 @@ options:
     type: dict
     suboptions:
       owner:
-        description: The user the directory and files belong to. Empty means the user the module runs as.
+        description: As M(devops.fargate.awscli_profiles)'s O(devops.fargate.awscli_profiles#module:owner).
         type: str
         default: ""
       path:
-        description: The profiles' directory. Empty means C(.aws) in the owner's home directory.
+        description: As M(devops.fargate.awscli_profiles)'s O(devops.fargate.awscli_profiles#module:path).
         type: path
         default: ""
       config:
-        description: The C(config) file's content.
+        description: As M(devops.fargate.awscli_profiles)'s O(devops.fargate.awscli_profiles#module:config).
         type: str
         required: true
       credentials:
-        description: The C(credentials) file's content; not given, that file is not looked at. Never logged.
+        description:
+          - As M(devops.fargate.awscli_profiles)'s O(devops.fargate.awscli_profiles#module:credentials); not given,
+            that file is not looked at.
         type: str
 attributes:
   check_mode:
@@ -113,11 +115,13 @@ profiles_pending:
   sample: [/root/.aws/config]
 """
 
+import copy
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import PROFILES_OPTIONS
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import owner_entry
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import pending
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import profiles_path
@@ -154,15 +158,7 @@ def main() -> None:
         argument_spec={
             "command": {"type": "path", "required": True},
             "links": {"type": "dict", "default": {}},
-            "profiles": {
-                "type": "dict",
-                "options": {
-                    "owner": {"type": "str", "default": ""},
-                    "path": {"type": "path", "default": ""},
-                    "config": {"type": "str", "required": True},
-                    "credentials": {"type": "str", "no_log": True},
-                },
-            },
+            "profiles": {"type": "dict", "options": copy.deepcopy(PROFILES_OPTIONS)},
         },
         supports_check_mode=True,
     )

@@ -76,6 +76,7 @@ changes:
   sample: [/home/deployer/.aws/config]
 """
 
+import copy
 import grp
 import os
 import pwd
@@ -86,6 +87,7 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import DIRECTORY_MODE
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import FILE_MODE
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import PROFILES_OPTIONS
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import attributes_wrong
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import owner_entry
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import profiles_path
@@ -174,12 +176,7 @@ class Profiles:
 
 def main() -> None:
     module = AnsibleModule(
-        argument_spec={
-            "owner": {"type": "str", "default": ""},
-            "path": {"type": "path", "default": ""},
-            "config": {"type": "str", "required": True},
-            "credentials": {"type": "str", "no_log": True},
-        },
+        argument_spec=copy.deepcopy(PROFILES_OPTIONS),
         supports_check_mode=True,
     )
     owner = module.params["owner"]
