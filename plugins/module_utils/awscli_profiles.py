@@ -57,16 +57,23 @@ def attributes_wrong(found: dict | None, entry, mode: int) -> bool:
     return found is None or (found["uid"], found["gid"], found["mode"]) != (entry.pw_uid, entry.pw_gid, mode)
 
 
+def directory_as_wanted(found: dict | None, entry) -> bool:
+    """The directory (its ``state``) is one, owned by ``entry`` and its group, at mode 0700."""
+    return found is not None and found["dir"] and not attributes_wrong(found, entry, DIRECTORY_MODE)
+
+
+def file_as_wanted(found: dict | None, current: bytes | None, wanted: bytes, entry) -> bool:
+    """The file (its ``state`` and content) holds ``wanted``, owned by ``entry`` and its group, at mode 0600."""
+    return current == wanted and not attributes_wrong(found, entry, FILE_MODE)
+
+
 def pending(entry, path: str, config: bytes, credentials: bytes | None) -> list[str]:
     """The paths a write would create or change (the directory, config, credentials), in that order; [] when every one
     is as wanted. ``credentials`` None leaves that file out, as the write does."""
-    changes = []
-    found = state(path)
-    if found is None or not found["dir"] or attributes_wrong(found, entry, DIRECTORY_MODE):
-        changes.append(path)
+    changes = [] if directory_as_wanted(state(path), entry) else [path]
     files = {"config": config} if credentials is None else {"config": config, "credentials": credentials}
     for name, wanted in files.items():
         file_path = os.path.join(path, name)
-        if read(file_path) != wanted or attributes_wrong(state(file_path), entry, FILE_MODE):
+        if not file_as_wanted(state(file_path), read(file_path), wanted, entry):
             changes.append(file_path)
     return changes

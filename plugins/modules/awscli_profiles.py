@@ -88,7 +88,8 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import DIRECTORY_MODE
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import FILE_MODE
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import PROFILES_OPTIONS
-from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import attributes_wrong
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import directory_as_wanted
+from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import file_as_wanted
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import owner_entry
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import profiles_path
 from ansible_collections.devops.fargate.plugins.module_utils.awscli_profiles import read
@@ -125,7 +126,7 @@ class Profiles:
         found = state(path)
         if found is not None and not found["dir"]:
             self.module.fail_json(msg=f"awscli: the profiles' directory {path} exists and is not a directory.")
-        if not attributes_wrong(found, self.entry, DIRECTORY_MODE):
+        if directory_as_wanted(found, self.entry):
             return
         self._record(path, found, DIRECTORY_MODE)
         if self.module.check_mode:
@@ -140,7 +141,7 @@ class Profiles:
         found, current = state(path), read(path)
         if found is not None and found["dir"]:
             self.module.fail_json(msg=f"awscli: {path} is a directory, not a file.")
-        if current == wanted and not attributes_wrong(found, self.entry, FILE_MODE):
+        if file_as_wanted(found, current, wanted, self.entry):
             return
         self._record(path, found, FILE_MODE)
         if current != wanted:

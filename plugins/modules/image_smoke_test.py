@@ -137,11 +137,6 @@ tagged:
   type: list
   elements: str
   sample: [fargate-demo:1.4.2]
-image:
-  description: The image tested, as O(image) named it.
-  returned: always
-  type: str
-  sample: sha256:8c64b8a78015effbbbdefe404a96f6b5743f18820419a0a61e7941d515004090
 seconds:
   description: How long the test took, the container's removal included.
   returned: always
@@ -283,7 +278,6 @@ def main() -> None:
     )
     started = time.monotonic()
     test = SmokeTest(client)
-    test.result["image"] = client.module.params["image"]
     bad = [name for name in client.module.params["tags"] if split_name(name) is None]
     if bad:
         client.fail(f"tags: {', '.join(bad)}: not repository:tag names (a tag is 1-128 letters, digits, _ . and -)", seconds=0.0, **test.result)
