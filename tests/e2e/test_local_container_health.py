@@ -5,6 +5,7 @@ fails the wait, naming why."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import uuid
 
@@ -70,3 +71,66 @@ def test_a_container_without_a_check_is_healthy(container):
 def test_a_missing_container_is_named():
     result = wait("health-no-such-container", fails=True)
     assert result["msg"] == "container health-no-such-container does not exist"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def look(name: str, url: str | None = None, fails: bool = False) -> dict:
+    args = {"name": name, "wait": False, **({"url": url} if url else {})}
+    plays = [{"hosts": "localhost", "gather_facts": False,
+              "tasks": [{"name": "look", "devops.fargate.local_container_health": args}]}]
+    return task_result(run_playbook(plays, expect_failure=fails), "look")
+
+
+def serving(container, *health: str) -> tuple[str, int]:
+    """A container serving HTTP on a port of its own (python's http.server: / answers 200, /missing 404)."""
+    port = free_port()
+    name = container("-p", f"127.0.0.1:{port}:8000", *health, IMAGE, "python3", "-m", "http.server", "--bind", "0.0.0.0", "8000")
+    return name, port
+
+
+def test_a_look_at_a_missing_container_reports_it_absent_without_failing():
+    result = look("health-no-such-container", url="http://127.0.0.1:9/health")
+    assert (result["exists"], result["container"], result["status"], result["changed"]) == (False, {}, "absent", False)
+    assert result["answer"]["status"] == -1 and "absent" in result["answer"]["msg"]
+
+
+def test_a_look_at_a_healthy_container_asks_its_url_once(container):
+    name, port = serving(container, "--no-healthcheck")
+    result = {}
+    for _ in range(20):
+        result = look(name, url=f"http://127.0.0.1:{port}/")
+        if result["answer"]["status"] == 200:
+            break
+    assert (result["exists"], result["status"], result["answer"]["status"]) == (True, "healthy", 200)
+    assert result["container"]["Name"] == f"/{name}" and result["container"]["State"]["Running"]
+
+
+def test_a_look_at_a_container_still_starting_does_not_ask_its_url(container):
+    name, port = serving(container, "--health-cmd", "true", "--health-interval", "300s")
+    result = look(name, url=f"http://127.0.0.1:{port}/")
+    assert (result["status"], result["answer"]["status"]) == ("starting", -1)
+    assert result["answer"]["msg"] == "not asked: the container is starting"
+
+
+def test_the_wait_goes_on_until_the_url_answers_200(container):
+    # The check passes at once (exec), the server may take a moment to listen: the wait covers both.
+    name, port = serving(container, "--health-cmd", "true", "--health-interval", "300s")
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"name": "wait", "devops.fargate.local_container_health": {
+        "name": name, "timeout": 30, "url": f"http://127.0.0.1:{port}/"}}]}]
+    result = task_result(run_playbook(plays), "wait")
+    assert (result["status"], result["passed_by"], result["answer"]["status"]) == ("healthy", "exec", 200)
+
+
+def test_a_healthy_container_whose_url_does_not_answer_200_fails_naming_it(container):
+    name, port = serving(container, "--no-healthcheck")
+    url = f"http://127.0.0.1:{port}/missing"
+    plays = [{"hosts": "localhost", "gather_facts": False, "tasks": [{"name": "wait", "devops.fargate.local_container_health": {
+        "name": name, "timeout": 3, "url": url}}]}]
+    result = task_result(run_playbook(plays, expect_failure=True), "wait")
+    assert result["msg"].startswith(f"container {name} is healthy but {url} did not answer 200 within 3 seconds (")
+    assert result["answer"]["status"] in (404, -1)
