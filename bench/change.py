@@ -47,6 +47,7 @@ from common import REPO
 from common import MotoServer
 from common import copy_project
 from common import emit
+from common import project_callbacks
 from common import project_names
 from common import retry_docker
 from common import run_ansible
@@ -195,7 +196,7 @@ def deploy(root: Path, moto: MotoServer, client, previous: dict | None) -> dict:
     log_offset = _registry_log().stat().st_size if _registry_log().exists() else 0
     for attempt in range(1, DEPLOY_ATTEMPTS + 1):
         moto.start_recording()
-        run = run_ansible(["deploy.yml", "-i", "inventories/local", "-e", "@bench-vars.yml"], cwd=root, moto=moto)
+        run = run_ansible(["deploy.yml", "-i", "inventories/local", "-e", "@bench-vars.yml"], cwd=root, moto=moto, callbacks=project_callbacks(root))
         if run.rc == 0 or attempt == DEPLOY_ATTEMPTS or not any(sign in json.dumps(run.report) + run.output for sign in DOCKER_DOWN):
             break
         wait_for_docker(client)  # someone restarted dockerd under the run: the figures come from the run that follows

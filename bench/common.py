@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import configparser
 import json
 import os
 import statistics
@@ -157,14 +158,23 @@ def slowest_tasks(report: dict, count: int = 8) -> list[tuple[float, str]]:
     return sorted(timed, reverse=True)[:count]
 
 
-def run_ansible(args: list[str], cwd: Path, env: dict | None = None, moto: MotoServer | None = None, timeout: int = 900) -> Run:
-    """ansible-playbook ``args`` in ``cwd`` with the JSON callback, timed from outside.
+def project_callbacks(root: Path) -> list[str]:
+    """The callbacks the project's ansible.cfg enables (as a user's run has them), but the timer, which prints."""
+    config = configparser.ConfigParser()
+    config.read(root / "ansible.cfg")
+    enabled = config.get("defaults", "callbacks_enabled", fallback="")
+    return [name.strip() for name in enabled.split(",") if name.strip() and name.strip() != "ansible.posix.timer"]
+
+
+def run_ansible(args: list[str], cwd: Path, env: dict | None = None, moto: MotoServer | None = None, timeout: int = 900,
+                callbacks: list[str] | None = None) -> Run:
+    """ansible-playbook ``args`` in ``cwd`` with the JSON callback (and ``callbacks``), timed from outside.
 
     With ``moto`` the stage_probe callback also runs: ``Run.stages`` then holds each play's name,
     seconds and the offset of its first request in moto's recording (start the recorder first).
     """
     extra = dict(env or {})
-    enabled = "ansible.posix.json"
+    enabled = ",".join(["ansible.posix.json", *(callbacks or [])])
     probe = None
     if moto is not None:
         CACHE.mkdir(parents=True, exist_ok=True)

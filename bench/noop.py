@@ -9,6 +9,8 @@ task-definition revisions after 10 identical runs, for
 
 The three tools run in rounds (ours, stock, ecs-deploy, then again), so that a change of load on the
 machine falls on all of them alike. Revisions are counted from moto's state, not from tool output.
+deploy.yml runs with the callbacks the project's ansible.cfg enables, as a user's run does (module_warmup builds the
+module payloads the last run used, beside the run); the stock playbook with Ansible's own only.
 
 Usage: .venv/bin/python bench/noop.py [--json PATH]   (after `make stack` and `make wheelhouse`)
 """
@@ -38,6 +40,7 @@ from common import project_names as helpers_project_names
 from common import default_network
 from common import emit
 from common import median
+from common import project_callbacks
 from common import recording
 from common import retry_docker
 from common import run_ansible
@@ -190,7 +193,7 @@ def _failure(run) -> str:
 def ours(moto: MotoServer, root: Path) -> dict:
     """One deploy.yml run on the copy, recorded, with its stages."""
     moto.start_recording()
-    run = run_ansible(["deploy.yml", "-i", "inventories/local", "-e", "@bench-vars.yml"], root, moto=moto)
+    run = run_ansible(["deploy.yml", "-i", "inventories/local", "-e", "@bench-vars.yml"], root, moto=moto, callbacks=project_callbacks(root))
     requests = recording(moto)
     if run.rc != 0:
         raise RunFailed(f"deploy.yml failed (rc={run.rc}): {_failure(run)}\n{run.output}")

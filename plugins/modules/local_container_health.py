@@ -20,7 +20,7 @@ description:
     unhealthy.
   - A running container without a health check is healthy.
   - With O(url), the wait goes on until that URL answers 200 once the container is healthy.
-  - With O(wait=false), it looks once instead and never fails for what it finds: whether the container exists, its
+  - With O(wait=false), it looks once instead and never fails for what it finds. It returns whether the container exists, its
     inspect answer, its health, and (with O(url), when it is running and healthy) whether the URL answers 200. So a
     local run whose container is already as wanted makes one module run to know it.
 author:
@@ -107,7 +107,7 @@ exists:
 status:
   description:
     - V(healthy) when the wait ended well.
-    - With O(wait=false), the container's state as found: V(absent), V(stopped), or Docker's health status
+    - With O(wait=false), the container's state as found, one of V(absent), V(stopped), or Docker's health status
       (V(healthy) for a running container without a health check).
   returned: success
   type: str
