@@ -275,19 +275,31 @@ def identity(module) -> str:
     return caller_account(aws_client(module, "sts"))
 
 
-def check_network(module, options: dict) -> dict:
-    """The account, then the network (NETWORK_OPTIONS): ``account_id``, ``problems``, ``subnets`` (each one's way to
-    the registry) and ``network`` (the one the tasks get). Raises AnsiblePreflightError or amazon.aws's AnsibleEC2Error."""
+def check_account(module, options: dict) -> tuple[str, dict | None]:
+    """The account (NETWORK_OPTIONS' ``account_id`` checked), and check_network's answer when it is the wrong one (None
+    when the network is to be checked). Raises AnsiblePreflightError."""
     account = identity(module)
     problem = account_problem(account, options["account_id"])
     if problem:
         # Another account's subnets would only add confusing "not found" problems.
-        return {"account_id": account, "problems": [problem], "subnets": [],
-                "network": {"subnets": options["subnets"], "security_groups": options["security_groups"]}}
+        return account, {"account_id": account, "problems": [problem], "subnets": [],
+                         "network": {"subnets": options["subnets"], "security_groups": options["security_groups"]}}
+    return account, None
+
+
+def check_subnets(ec2, region: str, options: dict, account: str) -> dict:
+    """check_network's answer once the account is known to be right. Raises amazon.aws's AnsibleEC2Error."""
     result = preflight(
-        aws_client(module, "ec2"), module.region, options["subnets"], options["security_groups"], options["assign_public_ip"],
+        ec2, region, options["subnets"], options["security_groups"], options["assign_public_ip"],
         options["check_pull_path"], describe_vpcs=describe_vpcs, describe_subnets=describe_subnets,
         describe_route_tables=describe_route_tables, describe_vpc_endpoints=describe_vpc_endpoints,
         describe_security_groups=describe_security_groups,
     )
     return dict(result, account_id=account)
+
+
+def check_network(module, options: dict) -> dict:
+    """The account, then the network (NETWORK_OPTIONS): ``account_id``, ``problems``, ``subnets`` (each one's way to
+    the registry) and ``network`` (the one the tasks get). Raises AnsiblePreflightError or amazon.aws's AnsibleEC2Error."""
+    account, wrong = check_account(module, options)
+    return wrong or check_subnets(aws_client(module, "ec2"), module.region, options, account)

@@ -22,8 +22,11 @@ description:
   - "Read calls only: ecs:DescribeClusters, logs:DescribeLogGroups, logs:ListTagsLogGroup, iam:GetRole,
     iam:ListAttachedRolePolicies, iam:GetRolePolicy, all of which the managing modules make too."
   - With O(network), it first makes devops.fargate.network_preflight_info's checks (the account, the network, the
-    subnets' way to ECR), in the same module run, so that a deploy's read-only preflight is one module run. When they
-    find a problem, nothing else is read.
+    subnets' way to ECR), in the same module run, so that a deploy's read-only preflight is one module run. The account
+    is asked first, alone; when it is not the one expected, nothing else is read. The network and the other reads are
+    then made at once, and when the network has a problem only the network's answer is reported.
+  - The reads of different services are made at the same time (the IAM ones in turn), so that the module waits for
+    the longest chain of requests rather than for all of them.
 author:
   - devops.fargate maintainers (@devops-fargate)
 options:
@@ -197,7 +200,7 @@ inline_policies:
 network_preflight:
   description:
     - With O(network), devops.fargate.network_preflight_info's answer (C(account_id), C(problems), C(subnets),
-      C(network)). When C(problems) is not empty, nothing else was read and RV(up_to_date) is false.
+      C(network)). When C(problems) is not empty, nothing else is reported and RV(up_to_date) is false.
   returned: when O(network) is given
   type: dict
   sample: {"account_id": "123456789012", "problems": [], "subnets": [],
@@ -205,6 +208,7 @@ network_preflight:
 """
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 try:
     import botocore
@@ -221,7 +225,8 @@ from ansible_collections.devops.fargate.plugins.module_utils.errors import fail_
 from ansible_collections.devops.fargate.plugins.module_utils.errors import job_for
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import NETWORK_OPTIONS
 from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import AnsiblePreflightError
-from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import check_network
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import check_account
+from ansible_collections.devops.fargate.plugins.module_utils.network_preflight import check_subnets
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import cluster_up_to_date
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import inline_policy_up_to_date
 from ansible_collections.devops.fargate.plugins.module_utils.prerequisites import log_group_up_to_date
@@ -289,36 +294,59 @@ def main() -> None:
     )
     p = module.params
     result: dict = {"cluster": {}, "log_group": {}, "roles": {}, "inline_policies": {}}
+    account = None
     if p["network"] is not None:
+        # The account first, alone: its request is the endpoint's check too (it fails at once, naming the URL).
         try:
-            result["network_preflight"] = check_network(module, p["network"])
-        except (AnsiblePreflightError, AnsibleEC2Error) as e:
+            account, wrong = check_account(module, p["network"])
+        except AnsiblePreflightError as e:
             fail_json_aws_error(module, e, service="ec2")
-        if result["network_preflight"]["problems"]:
-            module.exit_json(changed=False, up_to_date=False, **result)
-    step, service = "", ""
-    try:
-        if p["cluster"]:
-            step, service = f"ECS cluster {p['cluster']['name']}", "ecs"
-            result["cluster"] = read_cluster(aws_client(module, "ecs"), p["cluster"])
-        if p["log_group"]:
-            step, service = f"log group {p['log_group']['name']}", "logs"
-            result["log_group"] = read_log_group(aws_client(module, "logs"), p["log_group"])
-        iam = aws_client(module, "iam") if p["roles"] or p["inline_policies"] else None
-        for role in p["roles"]:
-            step, service = f"IAM role {role['name']}", "iam"
-            result["roles"][role["name"]] = read_role(iam, role)
-        for policy in p["inline_policies"]:
-            step, service = f"inline policy {policy['name']} of IAM role {policy['role']}", "iam"
-            result["inline_policies"][f"{policy['role']}/{policy['name']}"] = read_inline_policy(iam, policy)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        denied = access_denied_message(e, job=job_for(module.check_mode), service=service)
-        if denied:
-            module.fail_json(msg=denied)
-        module.fail_json_aws(e, msg=f"Failed to read the {step}")
-    answers = [result[key] for key in ("cluster", "log_group") if result[key]] + list(result["roles"].values()) + list(result["inline_policies"].values())
-    module.exit_json(changed=False, up_to_date=all(answer["up_to_date"] for answer in answers), **result)
+        if wrong:
+            module.exit_json(changed=False, up_to_date=False, network_preflight=wrong, **result)
+    # Then every read at once, each service's in a thread of its own (the clients made here: botocore clients may be
+    # shared by threads, not made in them); the answers and the first failure are taken in the order of the steps.
+    # On AWS each read is a round trip: the run waits for the longest chain, not for their sum.
+    reads = []  # (result key, item key or None, step, service, function, arguments)
+    if account is not None:
+        reads.append(("network_preflight", None, "network", "ec2", check_subnets, (aws_client(module, "ec2"), module.region, p["network"], account)))
+    if p["cluster"]:
+        reads.append(("cluster", None, f"ECS cluster {p['cluster']['name']}", "ecs", read_cluster, (aws_client(module, "ecs"), p["cluster"])))
+    if p["log_group"]:
+        reads.append(("log_group", None, f"log group {p['log_group']['name']}", "logs", read_log_group, (aws_client(module, "logs"), p["log_group"])))
+    iam = aws_client(module, "iam") if p["roles"] or p["inline_policies"] else None
+    iam_reads = [("roles", role["name"], f"IAM role {role['name']}", "iam", read_role, (iam, role)) for role in p["roles"]]
+    iam_reads += [("inline_policies", f"{policy['role']}/{policy['name']}", f"inline policy {policy['name']} of IAM role {policy['role']}", "iam",
+                   read_inline_policy, (iam, policy)) for policy in p["inline_policies"]]
 
+    def in_turn(steps):
+        return [run_step(step) for step in steps]
+
+    def run_step(step):
+        try:
+            return step, step[4](*step[5]), None
+        except (AnsibleEC2Error, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            return step, None, e
+
+    chains = [[read] for read in reads] + ([iam_reads] if iam_reads else [])
+    with ThreadPoolExecutor(max_workers=max(1, len(chains))) as pool:
+        answers = [answer for chain in pool.map(in_turn, chains) for answer in chain]
+    for (key, item, step, service, _function, _arguments), answer, error in answers:
+        if error is not None:
+            if key == "network_preflight":
+                fail_json_aws_error(module, error, service="ec2")
+            denied = access_denied_message(error, job=job_for(module.check_mode), service=service)
+            if denied:
+                module.fail_json(msg=denied)
+            module.fail_json_aws(error, msg=f"Failed to read the {step}")
+        if key == "network_preflight" and answer["problems"]:
+            # The network comes first: what else was read (or failed to be) is not reported.
+            module.exit_json(changed=False, up_to_date=False, cluster={}, log_group={}, roles={}, inline_policies={}, network_preflight=answer)
+        if item is None:
+            result[key] = answer
+        else:
+            result[key][item] = answer
+    checked = [result[key] for key in ("cluster", "log_group") if result[key]] + list(result["roles"].values()) + list(result["inline_policies"].values())
+    module.exit_json(changed=False, up_to_date=all(answer["up_to_date"] for answer in checked), **result)
 
 if __name__ == "__main__":
     main()

@@ -67,6 +67,10 @@ class FaultProxy:
         self.random = random.Random(seed)
         self.lock = threading.Lock()
         self.requests = 0
+        # Requests being answered now, and the most at once since the last reset_counts (with a latency, whether a
+        # client asks in parallel).
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.throttled: Counter = Counter()
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
@@ -114,6 +118,7 @@ class FaultProxy:
     def reset_counts(self) -> None:
         with self.lock:
             self.requests = 0
+            self.max_in_flight = self.in_flight
             self.throttled = Counter()
             self.reshaped = Counter()
             self.served = Counter()
@@ -195,6 +200,17 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self) -> None:
+        proxy = self.owner
+        with proxy.lock:
+            proxy.in_flight += 1
+            proxy.max_in_flight = max(proxy.max_in_flight, proxy.in_flight)
+        try:
+            self._answer()
+        finally:
+            with proxy.lock:
+                proxy.in_flight -= 1
+
+    def _answer(self) -> None:
         proxy = self.owner
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if proxy.latency:
