@@ -227,7 +227,7 @@ def deploy(root: Path, moto: MotoServer, client, previous: dict | None) -> dict:
         "registry_requests": requests,
         "task_image": ecs_image(moto),
         "local_version": local_version(),
-        "slowest_tasks": slowest_tasks(run.report),
+        "slowest_tasks": slowest_tasks(run.report, count=int(os.environ.get("BENCH_SLOWEST_TASKS", "8"))),
         "attempts": attempt,
     }
 
