@@ -348,5 +348,6 @@ def main() -> None:
     checked = [result[key] for key in ("cluster", "log_group") if result[key]] + list(result["roles"].values()) + list(result["inline_policies"].values())
     module.exit_json(changed=False, up_to_date=all(answer["up_to_date"] for answer in checked), **result)
 
+
 if __name__ == "__main__":
     main()
