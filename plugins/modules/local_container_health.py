@@ -49,6 +49,11 @@ options:
       - Whether to wait. V(false) looks once (see RV(exists), RV(container), RV(status), RV(answer)).
     type: bool
     default: true
+  image:
+    description:
+      - With O(wait=false), an image (name, C(name@digest) or id) to look for on the engine too, in the same look
+        (RV(image_present)), such as the one about to replace the container.
+    type: str
 attributes:
   check_mode:
     support: full
@@ -76,6 +81,7 @@ EXAMPLES = r"""
   devops.fargate.local_container_health:
     name: fargate-demo-local
     url: http://127.0.0.1:8080/health
+    image: 127.0.0.1:5050/fargate-demo@sha256:11ccab8dac2997c5f7241588dc53d8fabfa04019d27c7f99bf2f21248c8e65ff
     wait: false
   register: serving
 """
@@ -99,6 +105,11 @@ container:
   returned: with O(wait=false)
   type: dict
   sample: {"Id": "814e52f2ea6d", "State": {"Running": true, "Health": {"Status": "healthy"}}}
+image_present:
+  description: Whether the engine has O(image).
+  returned: with O(wait=false) and O(image)
+  type: bool
+  sample: true
 exists:
   description: Whether the container exists.
   returned: with O(wait=false)
@@ -163,6 +174,15 @@ def inspect(client, name: str) -> dict:
         return {}
 
 
+def image_present(client, image: str) -> bool:
+    """Whether the engine has ``image`` (Docker's GET /images/{name}/json)."""
+    try:
+        client.get_json("/images/{0}/json", image)
+        return True
+    except NotFound:
+        return False
+
+
 def main() -> None:
     client = AnsibleDockerClient(
         argument_spec=dict(
@@ -171,6 +191,7 @@ def main() -> None:
             delay=dict(type="float", default=0.5),
             url=dict(type="str"),
             wait=dict(type="bool", default=True),
+            image=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -191,6 +212,8 @@ def main() -> None:
             result = dict(changed=False, exists=bool(container), container=container, status=status, seconds=seconds())
             if url:
                 result["answer"] = ask(url) if status == HEALTHY else {"status": -1, "msg": f"not asked: the container is {status}"}
+            if params["image"]:
+                result["image_present"] = image_present(client, params["image"])
             client.module.exit_json(**result)
         try:
             passed_by = wait_healthy(client, name, params["timeout"], params["delay"])

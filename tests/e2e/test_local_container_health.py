@@ -79,8 +79,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def look(name: str, url: str | None = None, fails: bool = False) -> dict:
-    args = {"name": name, "wait": False, **({"url": url} if url else {})}
+def look(name: str, url: str | None = None, fails: bool = False, image: str | None = None) -> dict:
+    args = {"name": name, "wait": False, **({"url": url} if url else {}), **({"image": image} if image else {})}
     plays = [{"hosts": "localhost", "gather_facts": False,
               "tasks": [{"name": "look", "devops.fargate.local_container_health": args}]}]
     return task_result(run_playbook(plays, expect_failure=fails), "look")
@@ -134,3 +134,9 @@ def test_a_healthy_container_whose_url_does_not_answer_200_fails_naming_it(conta
     result = task_result(run_playbook(plays, expect_failure=True), "wait")
     assert result["msg"].startswith(f"container {name} is healthy but {url} did not answer 200 within 3 seconds (")
     assert result["answer"]["status"] in (404, -1)
+
+
+def test_a_look_says_whether_the_engine_has_an_image():
+    assert look("health-no-such-container", image=IMAGE)["image_present"] is True
+    assert look("health-no-such-container", image="devops-fargate/no-such-image:none")["image_present"] is False
+    assert "image_present" not in look("health-no-such-container")
