@@ -200,10 +200,18 @@ def test_one_line_change_ships_one_layer_one_revision_one_deployment(project):
 
     recorder("reset-recording")
     recorder("start-recording")
-    run(project, "deploy.yml")
+    report = run(project, "deploy.yml")
     recorder("stop-recording")
 
     new_digest, new_layers = manifest(new_version)
+    # The image is new (built in this run): the migration ran first, without ecs_deploy asking and stopping for it, so
+    # one ecs_deploy run rolled the web service (no second run after the migration).
+    assert "Roll the service, now that the one-off task ran" in skipped_tasks(report)
+    first = [task["hosts"]["localhost"] for play in report["plays"] for task in play["tasks"]
+             if task["task"]["name"].endswith("Register the revision if needed and roll the service")][0]
+    assert first["changed"] and "pre_deploy_task" not in first, first.get("pre_deploy_task")
+    summary = next(task["hosts"]["localhost"]["msg"] for task in report["plays"][-1]["tasks"] if task["task"]["name"] == "Summarise the run")
+    assert summary["pre_deploy_task"] == "exit code 0 (local engine)", summary
     assert len(new_layers) == len(old_layers)
     assert len(set(new_layers) - set(old_layers)) == 1, "exactly one new layer"
     assert len(revisions()) == 2, "one new revision"
