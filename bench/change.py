@@ -283,7 +283,8 @@ def figures(name: str, result: dict) -> dict:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
-    parser.add_argument("--changes", type=int, default=1, help="one-line changes deployed one after the other (default 1)")
+    parser.add_argument("--changes", type=int, default=3,
+                        help="one-line changes deployed one after the other (default 3); the target takes their median")
     return parser.parse_args()
 
 
@@ -344,7 +345,9 @@ def main() -> None:
         rows.append(figures("one-line change" if args.changes == 1 else f"one-line change {number}", changed))
         for target in check(previous, changed):
             targets.append(target if args.changes == 1 else dict(target, target=f"change {number}: {target['target']}"))
-    ours = results[-1]["seconds"]
+    # One run's time on this machine varies by a second or more: the target takes the changes' median.
+    times = [result["seconds"] for result in results[1:]]
+    ours = statistics.median(times)
     rows.append(
         {
             "name": "bare commands",
@@ -355,7 +358,8 @@ def main() -> None:
     targets.append(
         {
             "target": f"a one-line change live within {CHANGE_TARGET_S} s (issue 12)",
-            "figure": f"{ours:.1f} s; the bare commands doing the same work {bare['total']:.1f} s in this run (ours {ours / bare['total']:.1f}x)",
+            "figure": (f"{ours:.1f} s{f' (median of {len(times)} changes, {min(times):.1f} to {max(times):.1f} s)' if len(times) > 1 else ''}; "
+                       f"the bare commands doing the same work {bare['total']:.1f} s in this run (ours {ours / bare['total']:.1f}x)"),
             "met": ours <= CHANGE_TARGET_S,
         }
     )
