@@ -209,6 +209,9 @@ network_preflight:
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Callable
+from typing import NamedTuple
 
 try:
     import botocore
@@ -274,6 +277,28 @@ def read_inline_policy(client, wanted: dict) -> dict:
     return {"up_to_date": inline_policy_up_to_date(_document(current), _document(wanted.get("policy")))}
 
 
+class Read(NamedTuple):
+    """One read of the module: where its answer goes in the result (``key``, and ``item`` within it), how a failure
+    names it (``step``, ``service``), and the call."""
+
+    key: str
+    item: str | None
+    step: str
+    service: str
+    call: Callable[[], dict]
+
+
+def in_turn(chain: list[Read]) -> list[tuple[Read, dict | None, Exception | None]]:
+    """Each read of ``chain``, one after the other: its answer, or the AWS error it met."""
+    answers = []
+    for read in chain:
+        try:
+            answers.append((read, read.call(), None))
+        except (AnsibleEC2Error, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            answers.append((read, None, e))
+    return answers
+
+
 def main() -> None:
     module = AnsibleAWSModule(
         argument_spec=dict(
@@ -304,47 +329,39 @@ def main() -> None:
         if wrong:
             module.exit_json(changed=False, up_to_date=False, network_preflight=wrong, **result)
     # Then every read at once, each service's in a thread of its own (the clients made here: botocore clients may be
-    # shared by threads, not made in them); the answers and the first failure are taken in the order of the steps.
+    # shared by threads, not made in them); the answers and the first failure are taken in the order of the reads.
     # On AWS each read is a round trip: the run waits for the longest chain, not for their sum.
-    reads = []  # (result key, item key or None, step, service, function, arguments)
+    chains: list[list[Read]] = []
     if account is not None:
-        reads.append(("network_preflight", None, "network", "ec2", check_subnets, (aws_client(module, "ec2"), module.region, p["network"], account)))
+        chains.append([Read("network_preflight", None, "network", "ec2",
+                            partial(check_subnets, aws_client(module, "ec2"), module.region, p["network"], account))])
     if p["cluster"]:
-        reads.append(("cluster", None, f"ECS cluster {p['cluster']['name']}", "ecs", read_cluster, (aws_client(module, "ecs"), p["cluster"])))
+        chains.append([Read("cluster", None, f"ECS cluster {p['cluster']['name']}", "ecs", partial(read_cluster, aws_client(module, "ecs"), p["cluster"]))])
     if p["log_group"]:
-        reads.append(("log_group", None, f"log group {p['log_group']['name']}", "logs", read_log_group, (aws_client(module, "logs"), p["log_group"])))
-    iam = aws_client(module, "iam") if p["roles"] or p["inline_policies"] else None
-    iam_reads = [("roles", role["name"], f"IAM role {role['name']}", "iam", read_role, (iam, role)) for role in p["roles"]]
-    iam_reads += [("inline_policies", f"{policy['role']}/{policy['name']}", f"inline policy {policy['name']} of IAM role {policy['role']}", "iam",
-                   read_inline_policy, (iam, policy)) for policy in p["inline_policies"]]
-
-    def in_turn(steps):
-        return [run_step(step) for step in steps]
-
-    def run_step(step):
-        try:
-            return step, step[4](*step[5]), None
-        except (AnsibleEC2Error, botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            return step, None, e
-
-    chains = [[read] for read in reads] + ([iam_reads] if iam_reads else [])
+        chains.append([Read("log_group", None, f"log group {p['log_group']['name']}", "logs",
+                            partial(read_log_group, aws_client(module, "logs"), p["log_group"]))])
+    if p["roles"] or p["inline_policies"]:
+        iam = aws_client(module, "iam")
+        chains.append([Read("roles", role["name"], f"IAM role {role['name']}", "iam", partial(read_role, iam, role)) for role in p["roles"]]
+                      + [Read("inline_policies", f"{policy['role']}/{policy['name']}", f"inline policy {policy['name']} of IAM role {policy['role']}",
+                              "iam", partial(read_inline_policy, iam, policy)) for policy in p["inline_policies"]])
     with ThreadPoolExecutor(max_workers=max(1, len(chains))) as pool:
         answers = [answer for chain in pool.map(in_turn, chains) for answer in chain]
-    for (key, item, step, service, _function, _arguments), answer, error in answers:
+    for read, answer, error in answers:
         if error is not None:
-            if key == "network_preflight":
+            if read.key == "network_preflight":
                 fail_json_aws_error(module, error, service="ec2")
-            denied = access_denied_message(error, job=job_for(module.check_mode), service=service)
+            denied = access_denied_message(error, job=job_for(module.check_mode), service=read.service)
             if denied:
                 module.fail_json(msg=denied)
-            module.fail_json_aws(error, msg=f"Failed to read the {step}")
-        if key == "network_preflight" and answer["problems"]:
+            module.fail_json_aws(error, msg=f"Failed to read the {read.step}")
+        if read.key == "network_preflight" and answer["problems"]:
             # The network comes first: what else was read (or failed to be) is not reported.
             module.exit_json(changed=False, up_to_date=False, cluster={}, log_group={}, roles={}, inline_policies={}, network_preflight=answer)
-        if item is None:
-            result[key] = answer
+        if read.item is None:
+            result[read.key] = answer
         else:
-            result[key][item] = answer
+            result[read.key][read.item] = answer
     checked = [result[key] for key in ("cluster", "log_group") if result[key]] + list(result["roles"].values()) + list(result["inline_policies"].values())
     module.exit_json(changed=False, up_to_date=all(answer["up_to_date"] for answer in checked), **result)
 
