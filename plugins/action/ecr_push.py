@@ -27,6 +27,7 @@ from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import pro
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import sha256
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import split_auth
 from ansible_collections.devops.fargate.plugins.plugin_utils.ecr_plan import tag_plan
+from ansible_collections.devops.fargate.plugins.plugin_utils.in_process import execute_module
 from ansible_collections.devops.fargate.plugins.test.docker_engine_unreachable import docker_engine_unreachable
 
 ARGUMENT_SPEC = dict(
@@ -93,7 +94,7 @@ class ActionModule(ActionBase):
         if check is not None:
             self._task.check_mode = check
         try:
-            answer = self._execute_module(module_name=name, module_args=args, task_vars=self._vars)
+            answer = execute_module(self, module_name=name, module_args=args, task_vars=self._vars)
         finally:
             self._task.check_mode = saved
         answer.pop("invocation", None)
