@@ -22,6 +22,7 @@ with it. Only a loop's items share a worker. Module-side warnings and deprecatio
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -112,6 +113,8 @@ def run_here(action, module_name: str, module_args: dict, task_vars: dict) -> di
     action._compute_environment_string(environment)
     namespace, collection, name = module_name.split(".", 2)
     module_fqn = "ansible_collections.%s.%s.plugins.modules.%s" % (namespace, collection, name)
+    # As a usual run says at -vvv, and then what differs.
+    display.vvv("Using module file %s" % importlib.util.find_spec(module_fqn).origin)
     display.vvv("Running %s in the task's worker: the target is this controller's Python" % module_name)
     rc = 0
     with _as_on_a_target(environment) as (out, err):

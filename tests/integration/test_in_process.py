@@ -85,3 +85,6 @@ def test_no_second_python_runs_when_the_target_is_this_one(moto, network, wrappe
     usual = verbose(playbook, wrapper)
     assert "Running devops.fargate.fargate_prerequisites_info as a usual module: ansible_python_interpreter is not the controller's Python" in usual
     assert f"EXEC /bin/sh -c '{wrapper}" in usual
+    # Both name the module file at -vvv, as the ecr role's molecule secrets check expects.
+    named = [line for line in usual.splitlines() if line.startswith("Using module file ")]
+    assert named and named[0].endswith("/devops/fargate/plugins/modules/fargate_prerequisites_info.py") and named[0] in here.splitlines()
