@@ -113,8 +113,8 @@ def run_here(action, module_name: str, module_args: dict, task_vars: dict) -> di
     action._compute_environment_string(environment)
     namespace, collection, name = module_name.split(".", 2)
     module_fqn = "ansible_collections.%s.%s.plugins.modules.%s" % (namespace, collection, name)
-    # As a usual run says at -vvv, and then what differs.
-    display.vvv("Using module file %s" % importlib.util.find_spec(module_fqn).origin)
+    if display.verbosity >= 3:  # as a usual run says at -vvv (finding the file is runpy's work otherwise), then what differs
+        display.vvv("Using module file %s" % importlib.util.find_spec(module_fqn).origin)
     display.vvv("Running %s in the task's worker: the target is this controller's Python" % module_name)
     rc = 0
     with _as_on_a_target(environment) as (out, err):
@@ -133,11 +133,9 @@ def run_here(action, module_name: str, module_args: dict, task_vars: dict) -> di
     return data
 
 
-def execute_module(action, module_name=None, module_args=None, task_vars=None, wrap_async=False) -> dict:
-    """``action._execute_module(...)``, made in this process when the target is this interpreter."""
-    module_name = module_name or action._task.resolved_action or action._task.action
-    module_args = action._task.args if module_args is None else module_args
-    task_vars = task_vars or {}
+def execute_module(action, module_name: str, module_args: dict, task_vars: dict) -> dict:
+    """``action._execute_module(...)`` for an action's own module runs, made in this process when the target is this
+    interpreter."""
     if not runs_here(action, module_name, task_vars):
-        return action._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars, wrap_async=wrap_async)
+        return action._execute_module(module_name=module_name, module_args=module_args, task_vars=task_vars)
     return run_here(action, module_name, module_args, task_vars)
